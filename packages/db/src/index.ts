@@ -1,0 +1,5 @@
+export * from './client.ts';
+export * as schema from './schema.ts';
+export * from './accounts.ts';
+export * from './rooms.ts';
+export * from './secrets.ts';

@@ -1,0 +1,132 @@
+
+import {
+  bigserial,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** Postgres `bytea` as Uint8Array on both drivers (postgres-js gives Buffer, a Uint8Array subclass). */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => value,
+  fromDriver: (value) => (value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBufferLike)),
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Normalised (trimmed, lower-cased) so uniqueness holds in the database, not only in code. */
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha256 of the opaque cookie token: a leaked table does not leak live sessions. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const rooms = pgTable('rooms', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  createdBy: uuid('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: createdAt(),
+  archivedAt: timestamp('archived_at', { withTimezone: true }),
+});
+
+export const roomMembers = pgTable(
+  'room_members',
+  {
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['mentor', 'mentee'] }).notNull(),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId] }),
+    /** Exactly one mentor and at most one mentee per room, enforced by the database. */
+    uniqueIndex('room_members_role_key').on(t.roomId, t.role),
+    index('room_members_user_idx').on(t.userId),
+  ],
+);
+
+export const invites = pgTable(
+  'invites',
+  {
+    /** sha256 of the invite token; the token itself is only ever in the invite URL. */
+    tokenHash: text('token_hash').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedBy: uuid('used_by').references(() => users.id),
+  },
+  (t) => [index('invites_room_idx').on(t.roomId)],
+);
+
+/**
+ * The append-only Yjs update log. `id` orders rows only roughly (concurrent nodes commit
+ * out of id order); loading never relies on it, because Yjs updates commute.
+ */
+export const roomUpdates = pgTable(
+  'room_updates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    roomId: text('room_id').notNull(),
+    data: bytea('data').notNull(),
+    /** The user whose connection sent the update (null for server-made updates). */
+    authorId: uuid('author_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('room_updates_room_idx').on(t.roomId, t.id)],
+);
+
+/** One merged state per doc; compaction folds log rows into it and deletes exactly those rows. */
+export const roomCheckpoints = pgTable('room_checkpoints', {
+  roomId: text('room_id').primaryKey(),
+  state: bytea('state').notNull(),
+  /** How many log rows have been folded in, over the doc's life (for metrics and tests). */
+  compactedUpdates: integer('compacted_updates').notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Secrets shared by every node (e.g. the socket-token HMAC key), created on first start. */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+

@@ -1,0 +1,23 @@
+import type { Role } from './ids.ts';
+
+/** One member as the presence roster shows them (socket.io, one socket.io room per mentorship room). */
+export interface PresenceMember {
+  userId: string;
+  displayName: string;
+  role: Role;
+  /** Number of open tabs/devices of this member in the room, across all nodes. */
+  connections: number;
+}
+
+/** Events the server emits to clients. */
+export interface ServerToClientEvents {
+  'presence:roster': (payload: { roomId: string; members: PresenceMember[] }) => void;
+  /** Sent before the server disconnects a socket it refuses (close codes from close-codes.ts). */
+  'room:error': (payload: { roomId: string; code: number; message: string }) => void;
+}
+
+/** Events clients emit; each takes an ack callback so the UI can show failures. */
+export interface ClientToServerEvents {
+  'room:join': (payload: { roomId: string }, ack: (res: { ok: true } | { ok: false; code: number; message: string }) => void) => void;
+  'room:leave': (payload: { roomId: string }) => void;
+}

@@ -1,0 +1,43 @@
+import http from 'node:http';
+import { getOrCreateSecret } from '@menteo/db';
+import type { AppContext, AppDeps } from './context.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { createAuth } from './auth/Auth.ts';
+import { createHttpApp } from './transport/http/index.ts';
+import { attachSocketIo } from './transport/socketio.ts';
+import { createRealtime, type Realtime } from './realtime.ts';
+
+export interface App {
+  http: http.Server;
+  ctx: AppContext;
+  realtime: Realtime;
+  /** Graceful: stop accepting, flush the update log, close sockets, then the HTTP server. */
+  close(): Promise<void>;
+}
+
+/** Builds one node. It does not listen (main.ts and tests do) and owns none of deps' lifetimes. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const metrics = createMetricsRegistry(deps.config.nodeId);
+  const tokenSecret = await getOrCreateSecret(deps.db.db, 'socket-token-hmac');
+  const auth = createAuth({ db: deps.db.db, tokenSecret });
+  const ctx: AppContext = { ...deps, metrics, auth };
+
+  const realtime = createRealtime(ctx);
+  const server = http.createServer(createHttpApp({ ctx, readiness: () => realtime.readiness() }));
+  realtime.attach(server);
+  const io = attachSocketIo(server, ctx);
+
+  let closing: Promise<void> | null = null;
+  return {
+    http: server,
+    ctx,
+    realtime,
+    close: () =>
+      (closing ??= (async () => {
+        await io.close();
+        await realtime.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}

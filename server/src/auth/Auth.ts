@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import { parse as parseCookie } from 'cookie';
+import { SESSION_COOKIE, isId, type Role } from '@menteo/protocol';
+import { findSessionUser, findUserById, getMembership, type Db } from '@menteo/db';
+import { hashToken } from './tokens.ts';
+import { verifyRoomToken } from './room-token.ts';
+
+/** Who is calling: a signed-in user (cookie) or the holder of a room token (one room only). */
+export interface Principal {
+  userId: string;
+  displayName: string;
+  /** Set when authenticated by a room token: the only room this principal may open. */
+  tokenRoomId: string | null;
+}
+
+export interface Auth {
+  /**
+   * Authenticates an HTTP request or WebSocket upgrade: the session cookie, or a
+   * `?token=` room token. Null when neither is valid. Never throws for bad input.
+   */
+  authenticate(req: IncomingMessage): Promise<Principal | null>;
+  /** The principal's role in the room, or null when it may not open it (not a member, no such room, token for another room). */
+  roomRole(principal: Principal, roomId: string): Promise<Role | null>;
+}
+
+export interface AuthDeps {
+  db: Db;
+  /** HMAC key for room tokens (shared by all nodes through the database). */
+  tokenSecret: string;
+}
+
+export function sessionTokenFrom(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  const value = parseCookie(header)[SESSION_COOKIE];
+  return value && value.length <= 200 ? value : null;
+}
+
+export function createAuth(deps: AuthDeps): Auth {
+  return {
+    async authenticate(req) {
+      const session = sessionTokenFrom(req);
+      if (session) {
+        const user = await findSessionUser(deps.db, hashToken(session));
+        if (user) return { userId: user.id, displayName: user.displayName, tokenRoomId: null };
+      }
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+      if (token) {
+        const claims = verifyRoomToken(deps.tokenSecret, token);
+        if (claims) {
+          const user = await findUserById(deps.db, claims.userId);
+          if (user) return { userId: user.id, displayName: user.displayName, tokenRoomId: claims.roomId };
+        }
+      }
+      return null;
+    },
+    async roomRole(principal, roomId) {
+      if (!isId(roomId)) return null;
+      if (principal.tokenRoomId !== null && principal.tokenRoomId !== roomId) return null;
+      const membership = await getMembership(deps.db, roomId, principal.userId);
+      return membership?.role ?? null;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting, its default and its environment variable. main.ts is the only reader of
+ * process.env: it calls parseConfig(process.env) once at start and fails fast on a bad value.
+ * Tests build a Config with defaultConfig + overrides, never through the environment.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Unset → embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** Unset → in-process bus (single node). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** The URL people open, e.g. https://rooms.example.com. Used for invite links and the Origin check. */
+  PUBLIC_URL: z.url().optional(),
+  /** Extra allowed Origins, comma-separated (e.g. the Vite dev server). */
+  ALLOWED_ORIGINS: z.string().default(''),
+  /** Trust X-Forwarded-* from a reverse proxy (client IP for throttling, https for Secure cookies). */
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_DAYS: int(1, 365).default(30),
+  INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
+  SOCKET_TOKEN_TTL_SECONDS: int(30, 86_400).default(600),
+  /** Directory of the built client; empty string → do not serve static files. */
+  CLIENT_DIR: z.string().optional(),
+  MAX_MESSAGE_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_DOC_BYTES: int(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
+  MAX_UPDATES_PER_SECOND: int(1, 100_000).default(100),
+  /** Group-commit window of the update log, in milliseconds. */
+  COMMIT_WINDOW_MS: int(0, 1000).default(5),
+  /** Updates held in memory while Postgres is unreachable before new writers are refused. */
+  MAX_PENDING_UPDATES: int(100, 10_000_000).default(100_000),
+  /** Log rows after which a loaded room compacts into a checkpoint. */
+  COMPACT_AFTER_UPDATES: int(10, 10_000_000).default(500),
+  /** Idle time after the last member leaves before the room is flushed, compacted and unloaded. */
+  ROOM_IDLE_MS: int(0, 3_600_000).default(2000),
+  /** A name for this node in logs and bus messages; defaults to host:pid. */
+  NODE_ID: z.string().min(1).max(64).optional(),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  redisUrl: string | null;
+  publicUrl: string | null;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  sessionTtlMs: number;
+  inviteTtlMs: number;
+  socketTokenTtlMs: number;
+  clientDir: string | null;
+  limits: {
+    maxMessageBytes: number;
+    maxDocBytes: number;
+    maxUpdatesPerSecond: number;
+    maxPendingUpdates: number;
+  };
+  log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
+  nodeId: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>, defaults: { clientDir: string; nodeId: string }): Config {
+  // Empty strings mean "unset" (a common result of `FOO= npm start` or compose files).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR, 'pglite') },
+    redisUrl: e.REDIS_URL ?? null,
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+      .map((s) => s.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
+    inviteTtlMs: e.INVITE_TTL_HOURS * 3_600_000,
+    socketTokenTtlMs: e.SOCKET_TOKEN_TTL_SECONDS * 1000,
+    clientDir: e.CLIENT_DIR === undefined ? defaults.clientDir : e.CLIENT_DIR || null,
+    limits: {
+      maxMessageBytes: e.MAX_MESSAGE_BYTES,
+      maxDocBytes: e.MAX_DOC_BYTES,
+      maxUpdatesPerSecond: e.MAX_UPDATES_PER_SECOND,
+      maxPendingUpdates: e.MAX_PENDING_UPDATES,
+    },
+    log: { commitWindowMs: e.COMMIT_WINDOW_MS, compactAfterUpdates: e.COMPACT_AFTER_UPDATES, roomIdleMs: e.ROOM_IDLE_MS },
+    nodeId: e.NODE_ID ?? defaults.nodeId,
+  };
+}
+
+/** Defaults for tests and embedding: an in-memory PGlite, no client dir, quiet logs. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = parseConfig({ PORT: '0', LOG_LEVEL: 'silent' }, { clientDir: '', nodeId: 'test' });
+  return { ...base, clientDir: null, database: { kind: 'pglite', dataDir: '' }, ...overrides };
+}

@@ -1,0 +1,72 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createDb } from '@menteo/db';
+import { ConfigError, parseConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createApp } from './app.ts';
+import { createBus } from './bus/create-bus.ts';
+
+/** The only reader of process.env: parse config, wire, listen, shut down on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env, {
+      clientDir: fileURLToPath(new URL('../../client/dist', import.meta.url)),
+      nodeId: `${os.hostname()}:${process.pid}`,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, { node: config.nodeId });
+  const db = await createDb(
+    config.database.kind === 'postgres'
+      ? { kind: 'postgres', url: config.database.url, poolSize: config.database.poolSize }
+      : { kind: 'pglite', dataDir: config.database.dataDir },
+  );
+  const bus = await createBus(config, logger);
+  const app = await createApp({ config, db, bus, logger });
+
+  await new Promise<void>((resolve, reject) => {
+    app.http.once('error', reject);
+    app.http.listen(config.port, config.host, () => resolve());
+  });
+  const address = app.http.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info(
+    { port, host: config.host, database: db.kind, bus: config.redisUrl ? 'redis' : 'memory' },
+    `Menteo Rooms listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await bus.close();
+      await db.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('fatal: failed to start', err);
+  process.exit(1);
+});
