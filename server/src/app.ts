@@ -3,6 +3,7 @@ import { getOrCreateSecret } from '@menteo/db';
 import type { AppContext, AppDeps } from './context.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createAuth } from './auth/Auth.ts';
+import { createRevocations } from './auth/revocations.ts';
 import { createHttpApp } from './transport/http/index.ts';
 import { attachSocketIo } from './transport/socketio.ts';
 import { createRealtime, type Realtime } from './realtime.ts';
@@ -20,7 +21,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetricsRegistry(deps.config.nodeId);
   const tokenSecret = await getOrCreateSecret(deps.db.db, 'socket-token-hmac');
   const auth = createAuth({ db: deps.db.db, tokenSecret });
-  const ctx: AppContext = { ...deps, metrics, auth };
+  const revocations = await createRevocations(deps.bus);
+  const ctx: AppContext = { ...deps, metrics, auth, revocations };
 
   const realtime = createRealtime(ctx);
   const server = http.createServer(createHttpApp({ ctx, readiness: () => realtime.readiness() }));
@@ -36,6 +38,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       (closing ??= (async () => {
         await io.close();
         await realtime.close();
+        await revocations.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Bus } from './bus/Bus.ts';
 import type { Auth } from './auth/Auth.ts';
+import type { Revocations } from './auth/revocations.ts';
 
 /** What createApp is given: everything with I/O is built by main.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -17,4 +18,6 @@ export interface AppDeps {
 export interface AppContext extends AppDeps {
   metrics: Registry;
   auth: Auth;
+  /** Member-removed / room-archived events, local and across nodes: close that member's sockets. */
+  revocations: Revocations;
 }
