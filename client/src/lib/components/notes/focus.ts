@@ -1,0 +1,14 @@
+import type { Awareness } from 'y-protocols/awareness';
+
+/** What the presence bar shows ("editing Notes") while this member's caret is in the notes. */
+export const NOTES_FOCUS = { kind: 'notes', label: 'Notes' } as const;
+
+export function setNotesFocus(awareness: Awareness): void {
+  awareness.setLocalStateField('focus', NOTES_FOCUS);
+}
+
+/** Clears the focus only if it is still ours: focus may already have moved to a goal card. */
+export function clearNotesFocus(awareness: Awareness): void {
+  const focus = (awareness.getLocalState() as { focus?: { kind?: unknown } | null } | null)?.focus;
+  if (focus?.kind === NOTES_FOCUS.kind) awareness.setLocalStateField('focus', null);
+}
