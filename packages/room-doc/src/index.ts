@@ -1,8 +1,9 @@
-import type { Role } from '@menteo/protocol';
-
-/** Who is acting in the room (passed to every room component). */
-export interface Actor {
-  userId: string;
-  displayName: string;
-  role: Role;
-}
+export * from './schema.ts';
+export * from './order.ts';
+export * from './url.ts';
+export * from './read.ts';
+export * from './goals.ts';
+export * from './lists.ts';
+export * from './derive.ts';
+export * from './presence.ts';
+export * from './text.ts';

@@ -1,0 +1,164 @@
+import * as Y from 'yjs';
+import {
+  actionsArray,
+  agendaArray,
+  newId,
+  normalizeDue,
+  resourcesArray,
+  type Owner,
+} from './schema.ts';
+import { listEntries } from './read.ts';
+import { validateUrl } from './url.ts';
+
+/*
+ * Agenda, action items and resources are Y.Arrays of Y.Maps: array position is the
+ * order. Every writer addresses an item by id (never by index, which a concurrent
+ * insert shifts) and runs in one transaction with the caller's origin.
+ */
+
+type List = Y.Array<Y.Map<unknown>>;
+
+/** Indexes of every entry with this id, highest first so deleting them in order is safe. */
+function indexesOf(arr: List, id: string): number[] {
+  const out: number[] = [];
+  arr.toArray().forEach((m, i) => {
+    if (m instanceof Y.Map && m.get('id') === id) out.push(i);
+  });
+  return out.reverse();
+}
+
+function mapOf(arr: List, id: string): Y.Map<unknown> | null {
+  for (const [itemId, m] of listEntries(arr)) if (itemId === id) return m;
+  return null;
+}
+
+function pushMap(doc: Y.Doc, arr: List, fields: Record<string, unknown>, origin: unknown): void {
+  doc.transact(() => {
+    const m = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries(fields)) m.set(k, v);
+    arr.push([m]);
+  }, origin ?? null);
+}
+
+function setFields(doc: Y.Doc, arr: List, id: string, fields: Record<string, unknown>, origin: unknown): boolean {
+  const m = mapOf(arr, id);
+  if (!m) return false;
+  doc.transact(() => {
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) m.set(k, v);
+  }, origin ?? null);
+  return true;
+}
+
+function removeAll(doc: Y.Doc, arr: List, id: string, origin: unknown): boolean {
+  const idx = indexesOf(arr, id);
+  if (idx.length === 0) return false;
+  doc.transact(() => idx.forEach((i) => arr.delete(i, 1)), origin ?? null);
+  return true;
+}
+
+/* ---- agenda ---- */
+
+export function addAgendaItem(doc: Y.Doc, input: { text: string; addedBy: string }, origin?: unknown): string {
+  const id = newId();
+  pushMap(doc, agendaArray(doc), { id, text: input.text, addedBy: input.addedBy, discussed: false }, origin);
+  return id;
+}
+
+export function editAgendaItem(doc: Y.Doc, id: string, text: string, origin?: unknown): boolean {
+  return setFields(doc, agendaArray(doc), id, { text }, origin);
+}
+
+export function markDiscussed(doc: Y.Doc, id: string, discussed: boolean, origin?: unknown): boolean {
+  return setFields(doc, agendaArray(doc), id, { discussed }, origin);
+}
+
+/**
+ * Moves a talking point to `toIndex` (in the list as readers see it, after removal).
+ * Y.Array has no move, so the item is deleted and a copy inserted. An edit another
+ * client makes to the old copy at the same moment is lost; for short talking points
+ * that is acceptable, and duplicates from concurrent moves are collapsed by readers.
+ */
+export function reorderAgendaItem(doc: Y.Doc, id: string, toIndex: number, origin?: unknown): boolean {
+  const arr = agendaArray(doc);
+  const current = mapOf(arr, id);
+  if (!current) return false;
+  const fields = current.toJSON() as Record<string, unknown>;
+  doc.transact(() => {
+    for (const i of indexesOf(arr, id)) arr.delete(i, 1);
+    // Translate the visible index (deduplicated list) into a raw array index.
+    const visible = [...listEntries(arr)].map(([, m]) => m);
+    const raw = arr.toArray();
+    const target = Math.max(0, Math.min(toIndex, visible.length));
+    const at = target === visible.length ? raw.length : raw.indexOf(visible[target] as Y.Map<unknown>);
+    const m = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries(fields)) m.set(k, v);
+    arr.insert(at, [m]);
+  }, origin ?? null);
+  return true;
+}
+
+export function removeAgendaItem(doc: Y.Doc, id: string, origin?: unknown): boolean {
+  return removeAll(doc, agendaArray(doc), id, origin);
+}
+
+/* ---- action items ---- */
+
+export interface NewAction {
+  text: string;
+  owner?: Owner;
+  due?: string | null;
+}
+
+export function addAction(doc: Y.Doc, input: NewAction, origin?: unknown): string {
+  const id = newId();
+  pushMap(
+    doc,
+    actionsArray(doc),
+    { id, text: input.text, owner: input.owner ?? 'mentee', due: normalizeDue(input.due), done: false },
+    origin,
+  );
+  return id;
+}
+
+export function editAction(
+  doc: Y.Doc,
+  id: string,
+  patch: { text?: string; owner?: Owner; due?: string | null },
+  origin?: unknown,
+): boolean {
+  const due = patch.due === undefined ? undefined : normalizeDue(patch.due);
+  return setFields(doc, actionsArray(doc), id, { text: patch.text, owner: patch.owner, due }, origin);
+}
+
+/** Sets done to `done`, or flips it when omitted. */
+export function toggleAction(doc: Y.Doc, id: string, done?: boolean, origin?: unknown): boolean {
+  const m = mapOf(actionsArray(doc), id);
+  if (!m) return false;
+  return setFields(doc, actionsArray(doc), id, { done: done ?? m.get('done') !== true }, origin);
+}
+
+export function removeAction(doc: Y.Doc, id: string, origin?: unknown): boolean {
+  return removeAll(doc, actionsArray(doc), id, origin);
+}
+
+/* ---- resources ---- */
+
+export type AddResourceResult = { ok: true; id: string } | { ok: false; error: string };
+
+/** Refuses anything but an http(s) URL; the title defaults to the URL's host. */
+export function addResource(
+  doc: Y.Doc,
+  input: { url: string; title?: string; addedBy: string },
+  origin?: unknown,
+): AddResourceResult {
+  const check = validateUrl(input.url);
+  if (!check.ok) return check;
+  const id = newId();
+  const title = input.title?.trim() || new URL(check.url).hostname;
+  pushMap(doc, resourcesArray(doc), { id, url: check.url, title, addedBy: input.addedBy }, origin);
+  return { ok: true, id };
+}
+
+export function removeResource(doc: Y.Doc, id: string, origin?: unknown): boolean {
+  return removeAll(doc, resourcesArray(doc), id, origin);
+}
