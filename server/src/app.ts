@@ -20,7 +20,7 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetricsRegistry(deps.config.nodeId);
   const tokenSecret = await getOrCreateSecret(deps.db.db, 'socket-token-hmac');
-  const auth = createAuth({ db: deps.db.db, tokenSecret });
+  const auth = createAuth({ db: deps.db.db, tokenSecret, roomTokenTtlMs: deps.config.socketTokenTtlMs });
   const revocations = await createRevocations(deps.bus);
   const ctx: AppContext = { ...deps, metrics, auth, revocations };
 

@@ -1,4 +1,4 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { sessions, users } from './schema.ts';
 
@@ -47,4 +47,9 @@ export async function findSessionUser(db: Db, tokenHash: string, now = new Date(
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
+/** Drops a user's expired sessions (called on login so the table does not grow without bound). */
+export async function deleteExpiredSessions(db: Db, userId: string, now = new Date()): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), lte(sessions.expiresAt, now)));
 }

@@ -2,4 +2,6 @@ export * from './client.ts';
 export * as schema from './schema.ts';
 export * from './accounts.ts';
 export * from './rooms.ts';
+export * from './invites.ts';
 export * from './secrets.ts';
+export * from './room-log.ts';

@@ -1,7 +1,7 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Role } from '@menteo/protocol';
 import type { Db } from './client.ts';
-import { roomMembers, rooms } from './schema.ts';
+import { invites, roomMembers, rooms, users } from './schema.ts';
 
 export type RoomRow = typeof rooms.$inferSelect;
 
@@ -40,3 +40,130 @@ export async function listMemberIds(db: Db, roomId: string): Promise<string[]> {
 }
 
 export const activeRoom = (roomId: string) => and(eq(rooms.id, roomId), isNull(rooms.archivedAt));
+
+export interface MemberView {
+  userId: string;
+  displayName: string;
+  role: Role;
+  joinedAt: Date;
+}
+
+/** A room as one of its members sees it. */
+export interface RoomView {
+  id: string;
+  title: string;
+  createdAt: Date;
+  archivedAt: Date | null;
+  myRole: Role;
+  members: MemberView[];
+}
+
+/** Every room the user is a member of (archived ones too), newest first, with their members. */
+export async function listRoomsForUser(db: Db, userId: string): Promise<RoomView[]> {
+  const mine = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(eq(roomMembers.userId, userId))
+    .orderBy(desc(rooms.createdAt), asc(rooms.id));
+  if (mine.length === 0) return [];
+  const members = await membersOf(
+    db,
+    mine.map((m) => m.room.id),
+  );
+  return mine.map(({ room, role }) => ({
+    id: room.id,
+    title: room.title,
+    createdAt: room.createdAt,
+    archivedAt: room.archivedAt,
+    myRole: role,
+    members: members.get(room.id) ?? [],
+  }));
+}
+
+/** The room as the user sees it, or null when it does not exist or the user is not a member. */
+export async function getRoomForUser(db: Db, roomId: string, userId: string): Promise<RoomView | null> {
+  const rows = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const members = await membersOf(db, [roomId]);
+  return {
+    id: row.room.id,
+    title: row.room.title,
+    createdAt: row.room.createdAt,
+    archivedAt: row.room.archivedAt,
+    myRole: row.role,
+    members: members.get(roomId) ?? [],
+  };
+}
+
+async function membersOf(db: Db, roomIds: string[]): Promise<Map<string, MemberView[]>> {
+  const rows = await db
+    .select({
+      roomId: roomMembers.roomId,
+      userId: roomMembers.userId,
+      displayName: users.displayName,
+      role: roomMembers.role,
+      joinedAt: roomMembers.joinedAt,
+    })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(inArray(roomMembers.roomId, roomIds))
+    // The mentor first: as text 'mentor' > 'mentee', so descending order lists the mentor first.
+    .orderBy(desc(roomMembers.role));
+  const byRoom = new Map<string, MemberView[]>();
+  for (const { roomId, ...member } of rows) {
+    const list = byRoom.get(roomId) ?? [];
+    list.push(member);
+    byRoom.set(roomId, list);
+  }
+  return byRoom;
+}
+
+export async function renameRoom(db: Db, roomId: string, title: string): Promise<void> {
+  await db.update(rooms).set({ title }).where(eq(rooms.id, roomId));
+}
+
+/**
+ * Archives or unarchives a room. Archiving also expires its unused invites, so an invite
+ * sent before the room was archived cannot bring a mentee into it later (unarchiving does
+ * not revive them; the mentor sends a new one).
+ */
+export async function setRoomArchived(db: Db, roomId: string, archived: boolean, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(rooms)
+      .set({ archivedAt: archived ? now : null })
+      .where(eq(rooms.id, roomId));
+    if (archived) {
+      await tx
+        .update(invites)
+        .set({ expiresAt: now })
+        .where(and(eq(invites.roomId, roomId), isNull(invites.usedAt)));
+    }
+  });
+}
+
+/** Removes a mentee (the mentor row is never deleted here). True when a row was removed. */
+export async function removeMentee(db: Db, roomId: string, userId: string): Promise<boolean> {
+  const rows = await db
+    .delete(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), eq(roomMembers.role, 'mentee')))
+    .returning({ userId: roomMembers.userId });
+  return rows.length > 0;
+}
+
+/** True when the room already has its (at most one) mentee. */
+export async function hasMentee(db: Db, roomId: string): Promise<boolean> {
+  const rows = await db
+    .select({ userId: roomMembers.userId })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.role, 'mentee')))
+    .limit(1);
+  return rows.length > 0;
+}

@@ -52,3 +52,32 @@ export interface SocketToken {
   token: string;
   expiresAt: string;
 }
+
+/** PATCH /api/rooms/:id */
+export const UpdateRoomBody = z.strictObject({
+  title: z.string().trim().min(1).max(120),
+});
+export type UpdateRoomBody = z.infer<typeof UpdateRoomBody>;
+
+/** GET /api/me, and the answer to signup and login. */
+export interface UserResponse {
+  user: User;
+}
+
+/** GET /api/rooms */
+export interface RoomsResponse {
+  rooms: Room[];
+}
+
+/** GET/PATCH /api/rooms/:id, archive, unarchive, and accepting an invite. */
+export interface RoomResponse {
+  room: Room;
+}
+
+/** GET /api/invites/:token — what the accept page shows before the user accepts. */
+export interface InvitePreview {
+  roomTitle: string;
+  mentorName: string;
+  status: 'valid' | 'expired' | 'used' | 'full';
+  expiresAt: string;
+}

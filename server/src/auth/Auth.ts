@@ -3,7 +3,7 @@ import { parse as parseCookie } from 'cookie';
 import { SESSION_COOKIE, isId, type Role } from '@menteo/protocol';
 import { findSessionUser, findUserById, getMembership, type Db } from '@menteo/db';
 import { hashToken } from './tokens.ts';
-import { verifyRoomToken } from './room-token.ts';
+import { signRoomToken, verifyRoomToken } from './room-token.ts';
 
 /** Who is calling: a signed-in user (cookie) or the holder of a room token (one room only). */
 export interface Principal {
@@ -21,12 +21,16 @@ export interface Auth {
   authenticate(req: IncomingMessage): Promise<Principal | null>;
   /** The principal's role in the room, or null when it may not open it (not a member, no such room, token for another room). */
   roomRole(principal: Principal, roomId: string): Promise<Role | null>;
+  /** A signed room token for `?token=` (the caller checks membership first). */
+  issueRoomToken(userId: string, roomId: string): { token: string; expiresAt: Date };
 }
 
 export interface AuthDeps {
   db: Db;
   /** HMAC key for room tokens (shared by all nodes through the database). */
   tokenSecret: string;
+  /** Lifetime of issued room tokens; 10 minutes when not given. */
+  roomTokenTtlMs?: number;
 }
 
 export function sessionTokenFrom(req: IncomingMessage): string | null {
@@ -59,6 +63,10 @@ export function createAuth(deps: AuthDeps): Auth {
       if (principal.tokenRoomId !== null && principal.tokenRoomId !== roomId) return null;
       const membership = await getMembership(deps.db, roomId, principal.userId);
       return membership?.role ?? null;
+    },
+    issueRoomToken(userId, roomId) {
+      const expiresAt = new Date(Date.now() + (deps.roomTokenTtlMs ?? 600_000));
+      return { token: signRoomToken(deps.tokenSecret, { userId, roomId, expiresAt: expiresAt.getTime() }), expiresAt };
     },
   };
 }

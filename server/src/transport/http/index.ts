@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { AppContext } from '../../context.ts';
+import { authRoutes } from './auth-routes.ts';
+import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
+import { inviteRoutes } from './invite-routes.ts';
+import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
+import { roomRoutes } from './room-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -13,6 +18,10 @@ export interface HttpDeps {
 export function createHttpApp({ ctx, readiness }: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.use(requestLogging(ctx));
+  app.use(httpMetrics(ctx.metrics));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -25,7 +34,24 @@ export function createHttpApp({ ctx, readiness }: HttpDeps): express.Express {
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', ctx.metrics.contentType);
+    res.send(await ctx.metrics.metrics());
+  });
+
+  // The REST API: Origin check first (before any body is read), then the JSON body, then routes.
+  app.use('/api', checkOrigin(ctx), (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', express.json({ limit: JSON_LIMIT }));
+  app.use(authRoutes(ctx));
+  app.use(roomRoutes(ctx));
+  app.use(inviteRoutes(ctx));
+  app.use('/api', apiNotFound);
+
   serveClient(app, ctx.config.clientDir);
+  app.use(errorHandler);
   return app;
 }
 
