@@ -4,15 +4,37 @@
  * deliver what it can, in order per publisher and channel, and say when it reconnected.
  */
 export interface Bus {
-  /** Resolves once the subscription is live, so messages published after it are received. */
+  /**
+   * Resolves once the subscription is live, so messages published after it are received.
+   * While the bus is disconnected it resolves at once instead of blocking the caller: the
+   * subscription is made on reconnect and the onReconnect listeners then fire, so callers
+   * resync what they missed.
+   */
   subscribe(channel: string, onMessage: (payload: Uint8Array) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
+  /** Never throws and never buffers without bound: while disconnected the payload is dropped (and counted). */
   publish(channel: string, payload: Uint8Array): void;
   /** Called after the connection came back: anything published meanwhile may be lost. Returns an unsubscribe. */
   onReconnect(listener: () => void): () => void;
   /** True while connected (for /readyz). */
   isReady(): boolean;
+  /** Counters since start, for metrics. */
+  stats?(): BusStats;
+  /**
+   * Redis only: a fresh publisher/subscriber client pair on the same server for
+   * @socket.io/redis-adapter, so that only bus/Redis* builds Redis clients. Typed loosely
+   * because the adapter takes any client; the caller closes them with close().
+   */
+  adapterClients?(): { pub: unknown; sub: unknown; close(): Promise<void> };
   close(): Promise<void>;
+}
+
+export interface BusStats {
+  published: number;
+  /** Published while disconnected (or failed in flight): dropped, healed by the fan-out's resync. */
+  dropped: number;
+  received: number;
+  reconnects: number;
 }
 
 /** The single function that names a doc's channel. */

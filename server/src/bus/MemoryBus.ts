@@ -1,4 +1,4 @@
-import type { Bus } from './Bus.ts';
+import type { Bus, BusStats } from './Bus.ts';
 
 /**
  * The embedded default: an in-process bus. Several apps in one process can share one
@@ -10,15 +10,20 @@ export class MemoryBusHub {
 
 export class MemoryBus implements Bus {
   private readonly subs = new Map<string, (payload: Uint8Array) => void>();
+  private readonly counters: BusStats = { published: 0, dropped: 0, received: 0, reconnects: 0 };
 
   constructor(private readonly hub: MemoryBusHub = new MemoryBusHub()) {}
 
   async subscribe(channel: string, onMessage: (payload: Uint8Array) => void): Promise<void> {
     await this.unsubscribe(channel);
-    this.subs.set(channel, onMessage);
+    const handler = (payload: Uint8Array) => {
+      this.counters.received++;
+      onMessage(payload);
+    };
+    this.subs.set(channel, handler);
     let set = this.hub.channels.get(channel);
     if (!set) this.hub.channels.set(channel, (set = new Set()));
-    set.add(onMessage);
+    set.add(handler);
   }
 
   async unsubscribe(channel: string): Promise<void> {
@@ -30,7 +35,12 @@ export class MemoryBus implements Bus {
     if (set?.size === 0) this.hub.channels.delete(channel);
   }
 
+  stats(): BusStats {
+    return { ...this.counters };
+  }
+
   publish(channel: string, payload: Uint8Array): void {
+    this.counters.published++;
     const set = this.hub.channels.get(channel);
     if (!set) return;
     // Delivered asynchronously like a real broker, so no code path can rely on re-entrancy.

@@ -1,0 +1,246 @@
+import { createClient } from 'redis';
+import type { Logger } from '../logger.ts';
+import type { Bus, BusStats } from './Bus.ts';
+
+export interface RedisBusOptions {
+  url: string;
+  logger: Logger;
+  /** Upper bound of the reconnect backoff. Kept short so nodes converge soon after Redis returns. */
+  maxReconnectDelayMs?: number;
+  /** Publishes written but not yet answered; beyond it new ones are dropped, never queued without bound. */
+  maxInFlight?: number;
+}
+
+type Client = ReturnType<typeof createClient>;
+type Listener = (message: Buffer, channel: Buffer) => void;
+
+/**
+ * Redis pub/sub with one connection for PUBLISH and one for SUBSCRIBE (a subscribed
+ * RESP2 connection cannot publish). Both reconnect forever with a capped backoff.
+ * node-redis resubscribes its own channels before it reports "ready"; we re-issue ours as
+ * well (a SUBSCRIBE in flight when the socket died is rejected and forgotten by the
+ * client), then tell the onReconnect listeners so the fan-out resyncs what was missed.
+ */
+export class RedisBus implements Bus {
+  private readonly pub: Client;
+  private readonly sub: Client;
+  private readonly logger: Logger;
+  private readonly maxInFlight: number;
+  /** Our source of truth for subscriptions (survives the client forgetting one). */
+  private readonly handlers = new Map<string, (payload: Uint8Array) => void>();
+  /** One stable listener per channel, so re-subscribing is idempotent in node-redis. */
+  private readonly listeners = new Map<string, Listener>();
+  /** Channels unsubscribed while disconnected: node-redis may resubscribe them; we undo that on reconnect. */
+  private readonly stale = new Map<string, Listener>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private readonly counters: BusStats = { published: 0, dropped: 0, received: 0, reconnects: 0 };
+  private inFlight = 0;
+  /** True until both connections are ready; the transition to ready fires onReconnect. */
+  private down = true;
+  private closed = false;
+
+  constructor(private readonly opts: RedisBusOptions) {
+    this.logger = opts.logger;
+    this.maxInFlight = opts.maxInFlight ?? 100_000;
+    this.pub = this.makeClient('publisher');
+    this.sub = this.makeClient('subscriber');
+  }
+
+  /** Starts connecting in the background; resolves when both connections are ready or after waitMs. */
+  async start(waitMs = 0): Promise<boolean> {
+    for (const client of [this.pub, this.sub]) {
+      // connect() retries forever inside; its rejection only means we closed meanwhile.
+      client.connect().catch((err: unknown) => this.logger.debug({ err }, 'redis connect stopped'));
+    }
+    if (waitMs <= 0 || this.isReady()) return this.isReady();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(this.isReady());
+      }, waitMs);
+      const off = this.onReconnect(() => {
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
+  async subscribe(channel: string, onMessage: (payload: Uint8Array) => void): Promise<void> {
+    this.handlers.set(channel, onMessage);
+    this.stale.delete(channel);
+    let listener = this.listeners.get(channel);
+    if (!listener) {
+      listener = (message) => {
+        this.counters.received++;
+        this.handlers.get(channel)?.(message);
+      };
+      this.listeners.set(channel, listener);
+    }
+    const acked = this.sub.subscribe(channel, listener, true);
+    if (!this.sub.isReady) {
+      // Disconnected: do not block the caller (a room load) on Redis; reconnect resubscribes and resyncs.
+      acked.catch((err: unknown) => this.logger.debug({ err, channel }, 'subscribe deferred until reconnect'));
+      return;
+    }
+    try {
+      await acked;
+    } catch (err) {
+      // The connection dropped mid-SUBSCRIBE: the reconnect path subscribes again and fires onReconnect.
+      this.logger.debug({ err, channel }, 'subscribe interrupted; will resubscribe on reconnect');
+    }
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    this.handlers.delete(channel);
+    const listener = this.listeners.get(channel);
+    if (!listener) return;
+    this.listeners.delete(channel);
+    if (!this.sub.isReady) {
+      this.stale.set(channel, listener);
+      this.sub.unsubscribe(channel, listener, true).catch(() => this.logger.debug({ channel }, 'unsubscribe deferred'));
+      return;
+    }
+    try {
+      await this.sub.unsubscribe(channel, listener, true);
+    } catch (err) {
+      this.stale.set(channel, listener);
+      this.logger.debug({ err, channel }, 'unsubscribe interrupted; retried on reconnect');
+    }
+  }
+
+  publish(channel: string, payload: Uint8Array): void {
+    if (this.closed || !this.pub.isReady || this.inFlight >= this.maxInFlight) {
+      this.counters.dropped++;
+      return;
+    }
+    this.inFlight++;
+    this.counters.published++;
+    const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    this.pub.publish(channel, buf).then(
+      () => {
+        this.inFlight--;
+      },
+      () => {
+        // Lost with the connection; the fan-out's counters detect it and resync.
+        this.inFlight--;
+        this.counters.dropped++;
+      },
+    );
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  isReady(): boolean {
+    return !this.closed && this.pub.isReady && this.sub.isReady;
+  }
+
+  stats(): BusStats {
+    return { ...this.counters };
+  }
+
+  adapterClients(): { pub: unknown; sub: unknown; close(): Promise<void> } {
+    const pub = this.makeClient('socket.io publisher', { quiet: true });
+    const sub = this.makeClient('socket.io subscriber', { quiet: true });
+    // @socket.io/redis-adapter never awaits publish(); a rejection while Redis is down would be
+    // an unhandled rejection (fatal in Node 20). Marking each promise handled keeps the node up.
+    const publish = pub.publish.bind(pub);
+    const guarded = (...args: Parameters<typeof publish>) => {
+      const p = publish(...args);
+      p.catch((err: unknown) => this.logger.debug({ err }, 'socket.io adapter publish lost'));
+      return p;
+    };
+    Object.defineProperty(pub, 'publish', { value: guarded });
+    for (const c of [pub, sub]) c.connect().catch((err: unknown) => this.logger.debug({ err }, 'redis connect stopped'));
+    return { pub, sub, close: async () => void (await Promise.all([closeClient(pub), closeClient(sub)])) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    this.reconnectListeners.clear();
+    await Promise.all([closeClient(this.pub), closeClient(this.sub)]);
+  }
+
+  private makeClient(role: string, { quiet = false } = {}): Client {
+    const maxDelay = this.opts.maxReconnectDelayMs ?? 500;
+    const client = createClient({
+      url: this.opts.url,
+      // Commands while disconnected fail at once instead of piling up in memory.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 2000,
+        // Forever, capped, with jitter so a fleet does not reconnect in lockstep.
+        reconnectStrategy: (retries) => Math.min(20 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
+      },
+    });
+    let wasReady = false;
+    let reportedDown = false;
+    client.on('error', (err: unknown) => {
+      // Emitted on every failed attempt; log the outage once, not every 500 ms.
+      if (quiet || reportedDown || this.closed) return this.logger.debug({ err, role }, 'redis error');
+      reportedDown = true;
+      this.logger.warn({ err, role, url: redactUrl(this.opts.url) }, 'redis unreachable; retrying');
+    });
+    client.on('reconnecting', () => {
+      if (!quiet) this.down = true;
+    });
+    client.on('ready', () => {
+      if (wasReady) this.counters.reconnects += quiet ? 0 : 1;
+      if (reportedDown) this.logger.info({ role }, 'redis connection restored');
+      wasReady = true;
+      reportedDown = false;
+      if (!quiet) void this.afterReady();
+    });
+    return client;
+  }
+
+  /** Both connections ready after an outage (or the first start): resubscribe, then let listeners resync. */
+  private async afterReady(): Promise<void> {
+    if (!this.down || !this.isReady()) return;
+    this.down = false;
+    const pending: Promise<unknown>[] = [];
+    for (const [channel, listener] of this.stale) pending.push(this.sub.unsubscribe(channel, listener, true));
+    this.stale.clear();
+    for (const [channel, listener] of this.listeners) pending.push(this.sub.subscribe(channel, listener, true));
+    const results = await Promise.allSettled(pending);
+    if (results.some((r) => r.status === 'rejected')) {
+      // Dropped again mid-resubscribe: the next "ready" repeats all of this.
+      this.down = true;
+      return;
+    }
+    for (const listener of [...this.reconnectListeners]) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'bus reconnect listener failed');
+      }
+    }
+  }
+}
+
+async function closeClient(client: Client): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    if (client.isReady) await client.close();
+    else client.destroy();
+  } catch (err) {
+    // Already closing or closed by a concurrent close(); nothing else to release.
+    if (!(err instanceof Error && err.name === 'ClientClosedError')) throw err;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    // Config validated the URL already; never log a credential if it somehow is not one.
+    return 'redis://(unparseable)';
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { RedisBus } from '../../src/bus/RedisBus.ts';
+import { roomChannel } from '../../src/bus/Bus.ts';
+import { busContract } from './bus-contract.ts';
+import { SHARED_REDIS_URL, startRedisInstance } from '../redis-instance.ts';
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+async function redisBus(url: string, waitMs = 5000): Promise<RedisBus> {
+  const bus = new RedisBus({ url, logger, maxReconnectDelayMs: 100 });
+  await bus.start(waitMs);
+  return bus;
+}
+
+busContract('RedisBus', () => ({ node: () => redisBus(SHARED_REDIS_URL) }));
+
+const waitFor = async (cond: () => boolean, what: string, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('RedisBus across a Redis restart', () => {
+  it('reports not ready, drops and counts publishes while Redis is down, then resubscribes and fires onReconnect', async () => {
+    const redis = await startRedisInstance();
+    const a = await redisBus(redis.url);
+    const b = await redisBus(redis.url);
+    try {
+      const ch = roomChannel(`restart-${Date.now()}`);
+      const got: number[] = [];
+      await b.subscribe(ch, (p) => got.push(p[0]!));
+      let reconnects = 0;
+      b.onReconnect(() => reconnects++);
+
+      a.publish(ch, new Uint8Array([1]));
+      await waitFor(() => got.length === 1, 'the first message');
+
+      await redis.stop();
+      await waitFor(() => !a.isReady() && !b.isReady(), 'both buses to notice the outage');
+      expect(() => a.publish(ch, new Uint8Array([2]))).not.toThrow();
+      expect(a.stats().dropped).toBeGreaterThanOrEqual(1);
+
+      await redis.start();
+      await waitFor(() => reconnects === 1 && a.isReady(), 'reconnect');
+      a.publish(ch, new Uint8Array([3]));
+      await waitFor(() => got.length === 2, 'a message after the restart');
+      expect(got).toEqual([1, 3]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await redis.destroy();
+    }
+  });
+
+  it('starts while Redis is down, accepts subscriptions at once and delivers once Redis is up', async () => {
+    const redis = await startRedisInstance();
+    await redis.stop();
+    const a = await redisBus(redis.url, 0);
+    const b = await redisBus(redis.url, 0);
+    try {
+      expect(b.isReady()).toBe(false);
+      const ch = roomChannel(`late-${Date.now()}`);
+      const got: number[] = [];
+      let reconnected = false;
+      b.onReconnect(() => (reconnected = true));
+      await b.subscribe(ch, (p) => got.push(p[0]!));
+      await redis.start();
+      await waitFor(() => reconnected && a.isReady(), 'the first connection');
+      a.publish(ch, new Uint8Array([7]));
+      await waitFor(() => got.length === 1, 'delivery');
+      expect(got).toEqual([7]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await redis.destroy();
+    }
+  });
+});
