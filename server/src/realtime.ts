@@ -1,5 +1,13 @@
 import type http from 'node:http';
+import { appendRoomUpdates } from '@menteo/db';
+import { CloseCode } from '@menteo/protocol';
 import type { AppContext } from './context.ts';
+import { createFanout } from './bus/RoomFanout.ts';
+import { createUpdateLog } from './persistence/UpdateLog.ts';
+import { createRoomStore } from './persistence/room-store.ts';
+import { RoomRegistry } from './rooms/RoomRegistry.ts';
+import { createYjsEndpoint } from './transport/yjs.ts';
+import { createYjsMetrics } from './transport/yjs-metrics.ts';
 
 /** The y-websocket endpoint, the room registry and the durable update log. */
 export interface Realtime {
@@ -8,8 +16,56 @@ export interface Realtime {
   readiness(): Record<string, boolean>;
   /** Flush what is pending, close every connection (1013), unload rooms. */
   close(): Promise<void>;
+  /** The rooms this node holds (tests, history snapshots). */
+  registry: RoomRegistry;
 }
 
-export function createRealtime(_ctx: AppContext): Realtime {
-  return { attach: () => {}, readiness: () => ({}), close: async () => {} };
+/** How long shutdown waits for Postgres to take the last updates before giving up (and logging it). */
+const SHUTDOWN_FLUSH_MS = 10_000;
+
+export function createRealtime(ctx: AppContext): Realtime {
+  const { config, logger } = ctx;
+  const observer = createYjsMetrics(ctx.metrics);
+  const log = createUpdateLog({
+    write: (rows) => appendRoomUpdates(ctx.db.db, rows),
+    commitWindowMs: config.log.commitWindowMs,
+    maxPending: config.limits.maxPendingUpdates,
+    observer,
+    logger,
+  });
+  const fanout = createFanout({ bus: ctx.bus, nodeId: config.nodeId });
+  const registry = new RoomRegistry({
+    fanout,
+    store: createRoomStore(ctx.db.db),
+    log,
+    limits: { maxDocBytes: config.limits.maxDocBytes, maxUpdatesPerSecond: config.limits.maxUpdatesPerSecond },
+    compactAfterUpdates: config.log.compactAfterUpdates,
+    roomIdleMs: config.log.roomIdleMs,
+    observer,
+    logger,
+  });
+  const endpoint = createYjsEndpoint({ ctx, registry, logIsFull: () => log.isFull(), observer });
+  const offRevoke = ctx.revocations.onRevoke((r) => {
+    const n = registry.closeWhere((c) => c.roomId === r.roomId && (r.userId === null || c.userId === r.userId), CloseCode.Forbidden);
+    if (n > 0) logger.info({ ...r, closed: n }, 'closed revoked y-websocket connections');
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    registry,
+    attach: (server) => endpoint.attach(server),
+    readiness: () => ({ updateLog: log.isHealthy() }),
+    close: () =>
+      (closing ??= (async () => {
+        endpoint.stop();
+        offRevoke();
+        await endpoint.settle();
+        // Flush while clients are still connected (their acks go out), then close them (1013:
+        // they reconnect to another node), then flush what arrived in between.
+        await Promise.race([log.flush(), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
+        await registry.close(CloseCode.TryAgainLater);
+        await log.close(SHUTDOWN_FLUSH_MS);
+        await fanout.close();
+      })()),
+  };
 }

@@ -4,3 +4,4 @@ export * from './accounts.ts';
 export * from './rooms.ts';
 export * from './invites.ts';
 export * from './secrets.ts';
+export * from './room-log.ts';

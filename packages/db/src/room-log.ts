@@ -1,0 +1,96 @@
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { roomCheckpoints, roomUpdates } from './schema.ts';
+
+/** One row of a doc's update log as the writer hands it over. */
+export interface RoomUpdateInput {
+  roomId: string;
+  data: Uint8Array;
+  authorId: string | null;
+}
+
+/** One multi-row INSERT: the group commit of the update log. Rows keep the order given. */
+export async function appendRoomUpdates(db: Db, rows: RoomUpdateInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(roomUpdates).values(rows);
+}
+
+export interface StoredRoomState {
+  /** The merged checkpoint, or null when the doc was never compacted. */
+  checkpoint: Uint8Array | null;
+  /** Log rows not yet folded into the checkpoint, in id order. */
+  updates: Uint8Array[];
+}
+
+/**
+ * Checkpoint + log tail. The log is read BEFORE the checkpoint: a compaction commits the new
+ * checkpoint and the deletion of its rows atomically, so whichever side of that commit each
+ * read lands on, the two reads together hold every update (at worst some twice, which Yjs
+ * ignores). Reading the checkpoint first could miss rows compacted in between.
+ */
+export async function loadRoomState(db: Db, roomId: string): Promise<StoredRoomState> {
+  const rows = await db
+    .select({ data: roomUpdates.data })
+    .from(roomUpdates)
+    .where(eq(roomUpdates.roomId, roomId))
+    .orderBy(asc(roomUpdates.id));
+  const cp = await db
+    .select({ state: roomCheckpoints.state })
+    .from(roomCheckpoints)
+    .where(eq(roomCheckpoints.roomId, roomId))
+    .limit(1);
+  return { checkpoint: cp[0]?.state ?? null, updates: rows.map((r) => r.data) };
+}
+
+/** Rows in a doc's log tail (tests and metrics). */
+export async function countRoomUpdates(db: Db, roomId: string): Promise<number> {
+  const rows = await db.select({ n: count() }).from(roomUpdates).where(eq(roomUpdates.roomId, roomId));
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface CompactionResult {
+  /** Log rows folded into the checkpoint and deleted. */
+  folded: number;
+  /** The new checkpoint. */
+  state: Uint8Array;
+}
+
+/**
+ * Folds a doc's log into its checkpoint in one transaction. The checkpoint row is locked
+ * (SELECT … FOR UPDATE) so compactions of one doc on several nodes run one after another;
+ * exactly the row ids read are deleted — never "id <= N", because nodes commit out of id
+ * order and a row with a lower id may become visible after this read.
+ * `merge` gets the old checkpoint (null if none) and the rows, and returns the new state.
+ */
+export async function compactRoomLog(
+  db: Db,
+  roomId: string,
+  emptyState: Uint8Array,
+  merge: (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array,
+): Promise<CompactionResult> {
+  return db.transaction(async (tx) => {
+    await tx.insert(roomCheckpoints).values({ roomId, state: emptyState }).onConflictDoNothing({ target: roomCheckpoints.roomId });
+    const cp = await tx
+      .select({ state: roomCheckpoints.state })
+      .from(roomCheckpoints)
+      .where(eq(roomCheckpoints.roomId, roomId))
+      .for('update');
+    const rows = await tx
+      .select({ id: roomUpdates.id, data: roomUpdates.data })
+      .from(roomUpdates)
+      .where(eq(roomUpdates.roomId, roomId))
+      .orderBy(asc(roomUpdates.id));
+    const current = cp[0];
+    const state = merge(current?.state ?? null, rows.map((r) => r.data));
+    await tx
+      .update(roomCheckpoints)
+      .set({ state, compactedUpdates: sql`${roomCheckpoints.compactedUpdates} + ${rows.length}`, updatedAt: new Date() })
+      .where(eq(roomCheckpoints.roomId, roomId));
+    // Delete in chunks: one IN list per 5,000 ids keeps the statement under the parameter limit.
+    for (let i = 0; i < rows.length; i += 5000) {
+      const ids = rows.slice(i, i + 5000).map((r) => r.id);
+      await tx.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.id, ids)));
+    }
+    return { folded: rows.length, state };
+  });
+}

@@ -1,0 +1,248 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CloseCode, closeReason } from '@menteo/protocol';
+import { Connection } from './Connection.ts';
+import { isConnectionOrigin, type TransactionOrigin } from './origins.ts';
+import {
+  BadMessageError,
+  decodeClientMessage,
+  encodeAwareness,
+  encodeSavedAck,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+} from './messages.ts';
+
+/** How a room reports what happened; the registry persists, publishes and counts. No I/O here. */
+export interface RoomEvents {
+  /** A local connection changed the doc: persist it and publish it to other nodes. */
+  localUpdate(update: Uint8Array, conn: Connection): void;
+  /** Local awareness changed (a connection's cursor, or its removal on close): publish it. */
+  localAwareness(update: Uint8Array): void;
+  /** A connection broke a limit and was closed with `code`. */
+  breach(conn: Connection, code: CloseCode, detail: string): void;
+}
+
+export interface RoomLimits {
+  maxDocBytes: number;
+}
+
+/**
+ * One doc in memory: the Y.Doc, its awareness and its local connections. It speaks the
+ * y-websocket protocol with each connection and reports changes through RoomEvents;
+ * it never saves itself (STYLE rule 5).
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Set<Connection>();
+  /** Bytes of every update applied since load plus the loaded state: an upper bound of the doc's encoded size. */
+  sizeEstimate = 0;
+  /** Updates that arrived from other nodes since load (durable there, not necessarily here). */
+  remoteUpdates = 0;
+  /** State vector of what is committed in Postgres, as far as this node knows. */
+  private committed = new Map<number, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly limits: RoomLimits,
+    private readonly events: RoomEvents,
+  ) {
+    // The server is not a participant: no local awareness state of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  /** Applies state read from Postgres; what it covers is committed by definition. */
+  load(state: Uint8Array): void {
+    Y.applyUpdate(this.doc, state, 'load' satisfies TransactionOrigin);
+    this.sizeEstimate += state.byteLength;
+    this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(state)));
+  }
+
+  /** An update from another node. Malformed input is dropped by the fan-out's caller. */
+  applyRemoteUpdate(update: Uint8Array): void {
+    this.remoteUpdates++;
+    this.sizeEstimate += update.byteLength;
+    Y.applyUpdate(this.doc, update, 'bus' satisfies TransactionOrigin);
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'bus' satisfies TransactionOrigin);
+  }
+
+  localAwareness(): Uint8Array | null {
+    const ids = [...this.connections].flatMap((c) => [...c.awarenessIds]);
+    return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+  }
+
+  /** Greets a new connection: our state vector (so it sends what we lack), current awareness, its ack. */
+  addConnection(conn: Connection): void {
+    this.connections.add(conn);
+    conn.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
+    }
+    if (conn.info.wantsAck) conn.send(encodeSavedAck(Y.encodeStateVector(this.committed)));
+  }
+
+  removeConnection(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    if (conn.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], conn);
+    }
+  }
+
+  /** One frame from a connection. Never throws: bad input closes that connection only. */
+  handleMessage(conn: Connection, data: Uint8Array): void {
+    if (conn.closed || !this.connections.has(conn)) return;
+    if (!conn.bucket.take()) return this.reject(conn, CloseCode.RateLimited, 'updates per second');
+    let message;
+    try {
+      message = decodeClientMessage(data);
+    } catch (err) {
+      return this.reject(conn, CloseCode.BadMessage, (err as BadMessageError).message);
+    }
+    switch (message.type) {
+      case 'sync-step1': {
+        let diff: Uint8Array;
+        try {
+          diff = Y.encodeStateAsUpdate(this.doc, message.stateVector);
+        } catch {
+          return this.reject(conn, CloseCode.BadMessage, 'undecodable state vector');
+        }
+        conn.send(encodeSyncStep2(diff));
+        return;
+      }
+      case 'sync-step2':
+      case 'sync-update':
+        return this.applyClientUpdate(conn, message.update);
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn);
+        } catch {
+          return this.reject(conn, CloseCode.BadMessage, 'undecodable awareness update');
+        }
+        return;
+      case 'auth':
+        // The socket was authenticated at the upgrade; y-protocols auth messages carry nothing we use.
+        return;
+      case 'query-awareness':
+        conn.send(
+          encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])),
+        );
+        return;
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  /**
+   * Advances the committed state vector by updates the log just committed, and acks. A client's
+   * clock advances only when the update starts at or below what is already committed: an update
+   * whose predecessor is not known to be committed proves nothing about that client.
+   */
+  committedUpdates(updates: Uint8Array[]): void {
+    let changed = false;
+    for (const update of updates) {
+      const meta = Y.parseUpdateMeta(update);
+      for (const [client, to] of meta.to) {
+        const have = this.committed.get(client) ?? 0;
+        if ((meta.from.get(client) ?? 0) <= have && to > have) {
+          this.committed.set(client, to);
+          changed = true;
+        }
+      }
+    }
+    if (changed) this.sendAcks();
+  }
+
+  /** After a checkpoint committed: everything it holds is durable. */
+  advanceCommittedTo(sv: Map<number, number>): void {
+    let changed = false;
+    for (const [client, clock] of sv) {
+      if (clock > (this.committed.get(client) ?? 0)) {
+        this.committed.set(client, clock);
+        changed = true;
+      }
+    }
+    if (changed) this.sendAcks();
+  }
+
+  committedStateVector(): Uint8Array {
+    return Y.encodeStateVector(this.committed);
+  }
+
+  /** Closes every connection with `code`; their transports then call removeConnection. */
+  closeAll(code: CloseCode): void {
+    for (const conn of this.connections) conn.close(code, closeReason[code]);
+  }
+
+  destroy(): void {
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    // Awareness runs a 3 s interval timer for outdated states; destroy() clears it.
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.connections.clear();
+  }
+
+  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
+    if (this.sizeEstimate + update.byteLength > this.limits.maxDocBytes) {
+      return this.reject(conn, CloseCode.RoomTooLarge, `document would exceed ${this.limits.maxDocBytes} bytes`);
+    }
+    // Decode fully before applying, so an undecodable update is rejected whole, never half-applied.
+    try {
+      Y.decodeUpdate(update);
+    } catch {
+      return this.reject(conn, CloseCode.BadMessage, 'undecodable update');
+    }
+    try {
+      Y.applyUpdate(this.doc, update, conn);
+    } catch (err) {
+      return this.reject(conn, CloseCode.BadMessage, `update failed to apply: ${(err as Error).message}`);
+    }
+    this.sizeEstimate += update.byteLength;
+  }
+
+  private sendAcks(): void {
+    let frame: Uint8Array | null = null;
+    for (const conn of this.connections) {
+      if (!conn.info.wantsAck) continue;
+      frame ??= encodeSavedAck(Y.encodeStateVector(this.committed));
+      conn.send(frame);
+    }
+  }
+
+  private reject(conn: Connection, code: CloseCode, detail: string): void {
+    conn.close(code, closeReason[code]);
+    this.events.breach(conn, code, detail);
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    const frame = encodeSyncUpdate(update);
+    for (const conn of this.connections) if (conn !== origin) conn.send(frame);
+    if (isConnectionOrigin(origin)) this.events.localUpdate(update, origin);
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    if (isConnectionOrigin(origin)) {
+      for (const id of added) origin.awarenessIds.add(id);
+      for (const id of removed) origin.awarenessIds.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    const frame = encodeAwareness(update);
+    for (const conn of this.connections) conn.send(frame);
+    // 'bus' states came from another node; 'timeout' removals happen on every node by themselves.
+    if (isConnectionOrigin(origin)) this.events.localAwareness(update);
+  };
+}

@@ -1,0 +1,176 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { CloseCode, PRIVATE_DOC_SUFFIX, YJS_PATH, closeReason } from '@menteo/protocol';
+import type { AppContext } from '../context.ts';
+import { isAllowedOrigin } from '../auth/origin.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { Connection, ConnectionInfo } from '../rooms/Connection.ts';
+import type { RegistryObserver } from '../rooms/RoomRegistry.ts';
+
+/**
+ * ws closes a frame over maxPayload with 1009 itself, before we see it. The public contract
+ * says 4413, so this subclass renames that one code; ws still refuses to buffer the frame,
+ * which keeps memory bounded by maxPayload per connection.
+ */
+class YjsWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    if (code === 1009) super.close(CloseCode.MessageTooLarge, closeReason[CloseCode.MessageTooLarge]);
+    else super.close(code, data);
+  }
+}
+
+/** Frames a socket may send while its room loads; a y-websocket client sends 2–4. */
+const MAX_EARLY_FRAMES = 64;
+
+type Verdict = { ok: true; docName: string; info: ConnectionInfo } | { ok: false; code: CloseCode; why: string };
+
+export interface YjsEndpointDeps {
+  ctx: AppContext;
+  registry: RoomRegistry;
+  /** The update log is at its memory bound: refuse new writers with 1013. */
+  logIsFull: () => boolean;
+  observer: RegistryObserver;
+}
+
+export interface YjsEndpoint {
+  attach(server: http.Server): void;
+  /** Stops accepting upgrades (existing sockets are closed by the registry). */
+  stop(): void;
+  /** Upgrades whose authentication is still running (so shutdown can wait for them). */
+  settle(): Promise<void>;
+}
+
+/** The y-websocket endpoint: ws(s)://HOST/yjs/<docName>[?token=…][&ack=1]. */
+export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
+  const { ctx, registry } = deps;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: ctx.config.limits.maxMessageBytes,
+    WebSocket: YjsWebSocket,
+    // Yjs updates compress poorly and deflate costs memory per socket.
+    perMessageDeflate: false,
+  });
+  let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+
+  async function decide(req: http.IncomingMessage, docPath: string, wantsAck: boolean): Promise<Verdict> {
+    if (stopped || deps.logIsFull()) return { ok: false, code: CloseCode.TryAgainLater, why: 'not accepting writers' };
+    if (!isAllowedOrigin(ctx.config, req)) return { ok: false, code: CloseCode.Forbidden, why: 'origin' };
+    const principal = await ctx.auth.authenticate(req);
+    if (!principal) return { ok: false, code: CloseCode.Unauthenticated, why: 'no session or token' };
+    let docName: string;
+    try {
+      docName = decodeURIComponent(docPath);
+    } catch {
+      return { ok: false, code: CloseCode.NoSuchRoom, why: 'undecodable doc name' };
+    }
+    const isPrivate = docName.endsWith(PRIVATE_DOC_SUFFIX);
+    const roomId = isPrivate ? docName.slice(0, -PRIVATE_DOC_SUFFIX.length) : docName;
+    // Unknown rooms and rooms of others look the same (4404), so ids do not leak.
+    const role = await ctx.auth.roomRole(principal, roomId);
+    if (role === null) return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
+    // Each member has their own private doc; the name they use is the same for both.
+    const storageName = isPrivate ? `${roomId}${PRIVATE_DOC_SUFFIX}~${principal.userId}` : roomId;
+    return { ok: true, docName: storageName, info: { userId: principal.userId, roomId, wantsAck } };
+  }
+
+  async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const docPath = url.pathname.slice(YJS_PATH.length + 1);
+    let verdict: Verdict;
+    try {
+      verdict = await decide(req, docPath, url.searchParams.get('ack') === '1');
+    } catch (err) {
+      ctx.logger.error({ err }, 'y-websocket upgrade: authentication failed');
+      verdict = { ok: false, code: CloseCode.TryAgainLater, why: 'authentication unavailable' };
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!verdict.ok) {
+        // Refused before any message handler exists: nothing the client sent is read or buffered.
+        ctx.logger.info({ code: verdict.code, why: verdict.why, path: url.pathname }, 'y-websocket refused');
+        ws.close(verdict.code, closeReason[verdict.code]);
+        return;
+      }
+      serve(ws, verdict.docName, verdict.info);
+    });
+  }
+
+  function serve(ws: WebSocket, docName: string, info: ConnectionInfo): void {
+    let conn: Connection | null = null;
+    let closed = false;
+    const early: Uint8Array[] = [];
+    ws.on('message', (data: RawData) => {
+      const bytes = toBytes(data);
+      if (conn) return registry.handleMessage(conn, bytes);
+      early.push(bytes);
+      if (early.length > MAX_EARLY_FRAMES) {
+        deps.observer.breach(CloseCode.RateLimited);
+        ws.close(CloseCode.RateLimited, closeReason[CloseCode.RateLimited]);
+      }
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        deps.observer.breach(CloseCode.MessageTooLarge);
+        ctx.logger.warn({ docName, userId: info.userId }, 'connection closed for a limit breach: message too large');
+      } else {
+        ctx.logger.warn({ err, docName, userId: info.userId }, 'y-websocket error');
+      }
+    });
+    ws.on('close', () => {
+      closed = true;
+      early.length = 0;
+      if (conn) registry.leave(conn);
+    });
+    const socket = {
+      send(data: Uint8Array) {
+        if (ws.readyState === WebSocket.OPEN) ws.send(data);
+      },
+      close(code: CloseCode, reason: string) {
+        ws.close(code, reason);
+      },
+    };
+    registry.join(docName, socket, info).then(
+      (c) => {
+        if (closed) return registry.leave(c);
+        conn = c;
+        for (const frame of early.splice(0)) registry.handleMessage(c, frame);
+      },
+      (err: unknown) => {
+        ctx.logger.warn({ err, docName }, 'room unavailable; closing with 1013');
+        ws.close(CloseCode.TryAgainLater, closeReason[CloseCode.TryAgainLater]);
+      },
+    );
+  }
+
+  return {
+    attach(server) {
+      server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        const path = (req.url ?? '').split('?')[0] ?? '';
+        // Other upgrades (socket.io) have their own listener.
+        if (!path.startsWith(`${YJS_PATH}/`)) return;
+        socket.on('error', (err) => ctx.logger.debug({ err }, 'y-websocket socket error before upgrade'));
+        const p = onUpgrade(req, socket, head)
+          .catch((err: unknown) => {
+            ctx.logger.error({ err }, 'y-websocket upgrade failed');
+            socket.destroy();
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      });
+    },
+    stop() {
+      stopped = true;
+    },
+    async settle() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

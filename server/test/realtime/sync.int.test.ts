@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { countRoomUpdates, loadRoomState } from '@menteo/db';
+import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
+import { connectClient, createTestRoom, waitFor, waitSynced, type TestClient } from './clients.ts';
+
+describe.each(BACKENDS)('live co-editing on %s', (backend) => {
+  let db: TestDb;
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const client = (...args: Parameters<typeof connectClient>) => {
+    const c = connectClient(...args);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    server = await startTestServer({ db: db.handle, config: {} });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.destroy();
+  });
+
+  it('two clients converge after concurrent edits', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    const b = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(a), waitSynced(b)]);
+    for (let i = 0; i < 20; i++) {
+      a.doc.getArray<string>('agenda').push([`a${i}`]);
+      b.doc.getArray<string>('agenda').push([`b${i}`]);
+      a.doc.getText('t').insert(0, 'x');
+      b.doc.getText('t').insert(0, 'y');
+    }
+    await waitFor(() => a.doc.getArray('agenda').length === 40 && b.doc.getArray('agenda').length === 40, 'both see 40 items');
+    await waitFor(() => a.doc.getText('t').toString() === b.doc.getText('t').toString() && a.doc.getText('t').length === 40, 'texts equal');
+    expect(a.doc.getArray('agenda').toJSON()).toEqual(b.doc.getArray('agenda').toJSON());
+  });
+
+  it('merges edits made while disconnected when the client reconnects', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    const b = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(a), waitSynced(b)]);
+    b.provider.disconnect();
+    b.doc.getMap('agreement').set('offline', 'from b');
+    a.doc.getMap('agreement').set('online', 'from a');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.doc.getMap('agreement').get('online')).toBeUndefined();
+    b.provider.connect();
+    await waitFor(() => a.doc.getMap('agreement').get('offline') === 'from b', 'a sees the offline edit');
+    await waitFor(() => b.doc.getMap('agreement').get('online') === 'from a', 'b catches up');
+  });
+
+  it('keeps every edit across a server restart on the same database', async () => {
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    await waitSynced(a);
+    for (let i = 0; i < 50; i++) a.doc.getArray<number>('actions').push([i]);
+    await waitFor(() => (server.app.realtime.registry.peek(roomId)?.doc.getArray('actions').length ?? 0) === 50, 'server has 50');
+    a.destroy();
+    const second = await startTestServer({ db: db.handle });
+    try {
+      await server.close();
+      server = second;
+      const b = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+      await waitSynced(b);
+      expect(b.doc.getArray('actions').toJSON()).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      if (server !== second) await second.close();
+    }
+  });
+
+  it('appends each edit to the log rather than rewriting the document', async () => {
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    await waitSynced(a);
+    for (let i = 0; i < 5; i++) {
+      a.doc.getText('notes').insert(0, 'n');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await waitForRows(db, roomId, 5);
+    const stored = await loadRoomState(db.handle.db, roomId);
+    expect(stored.checkpoint).toBeNull();
+    const replay = new Y.Doc();
+    for (const u of stored.updates) Y.applyUpdate(replay, u);
+    expect(replay.getText('notes').toString()).toBe('nnnnn');
+  });
+});
+
+async function waitForRows(db: TestDb, roomId: string, n: number): Promise<void> {
+  const until = Date.now() + 10_000;
+  while ((await countRoomUpdates(db.handle.db, roomId)) < n) {
+    if (Date.now() > until) throw new Error(`fewer than ${n} log rows`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
