@@ -1,15 +1,284 @@
-import type { Bus } from './Bus.ts';
+import { randomInt } from 'node:crypto';
+import * as Y from 'yjs';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../logger.ts';
+import { roomChannel, type Bus } from './Bus.ts';
 import type { DocLink, DocPeer, Fanout } from './Fanout.ts';
+import { decodeMessage, encodeMessage, type WireMessage, type WireMessageType } from './fanout-wire.ts';
+
+export interface FanoutDeps {
+  bus: Bus;
+  nodeId: string;
+  logger?: Logger;
+  metrics?: Registry;
+  /**
+   * How often a doc that had outgoing traffic repeats its latest counter, so a lost last
+   * message is noticed. Lower means faster healing and more bus messages per edit.
+   */
+  heartbeatMs?: number;
+  /** Test hook: return true to drop an outgoing message on purpose (it still consumes its counter). */
+  dropOutgoing?: (m: { type: WireMessageType; docName: string; counter: number }) => boolean;
+}
+
+export interface FanoutStats {
+  messagesIn: number;
+  messagesOut: number;
+  gaps: number;
+  resyncs: number;
+  decodeErrors: number;
+}
+
+export type RoomFanout = Fanout & { stats(): FanoutStats };
+
+/** Heartbeats sent after the last counted message; two, so one lost heartbeat is covered. */
+const HEARTBEATS_AFTER_TRAFFIC = 2;
+/** Gap reports within this window share one resync round. */
+const RESYNC_COALESCE_MS = 10;
+
+interface JoinedDoc {
+  docName: string;
+  channel: string;
+  peer: DocPeer;
+  session: number;
+  counter: number;
+  /**
+   * Other side's session → the last counter seen from it. Keyed by session, not node id,
+   * so two nodes sharing a NODE_ID (tests do) still count separately.
+   */
+  seen: Map<number, number>;
+  heartbeatsLeft: number;
+  resyncTimer: NodeJS.Timeout | null;
+}
 
 /**
- * PLACEHOLDER (single node only): joins publish nothing. The real implementation — wire
- * format, per-node counters, gap detection, resync on reconnect — replaces this body.
+ * Cross-node fan-out of room docs over a lossy Bus (DESIGN "Fan-out across nodes").
+ * Every message carries (origin node, session, counter); receivers drop their own echoes,
+ * and a counter that jumps, an unknown session that starts mid-stream, or a bus reconnect
+ * makes the node publish its state vector (sync-request). Every other holder answers with
+ * the diff, addressed to the requester, and asks in turn when the request shows that the
+ * requester holds structs it lacks — so one request heals both directions.
  */
-export function createFanout(_deps: { bus: Bus; nodeId: string }): Fanout {
-  return {
-    async join(_docName: string, _peer: DocPeer): Promise<DocLink> {
-      return { publishUpdate() {}, publishAwareness() {}, requestSync() {}, leave: async () => {} };
-    },
-    close: async () => {},
+export function createFanout(deps: FanoutDeps): RoomFanout {
+  const { bus, nodeId } = deps;
+  const logger = deps.logger;
+  const heartbeatMs = deps.heartbeatMs ?? 2000;
+  const docs = new Map<string, JoinedDoc>();
+  const counts: FanoutStats = { messagesIn: 0, messagesOut: 0, gaps: 0, resyncs: 0, decodeErrors: 0 };
+  const m = deps.metrics ? registerMetrics(deps.metrics, counts, bus) : null;
+
+  const send = (doc: JoinedDoc, msg: WireMessage) => {
+    counts.messagesOut++;
+    m?.out.labels(msg.type).inc();
+    if (msg.type !== 'heartbeat') doc.heartbeatsLeft = HEARTBEATS_AFTER_TRAFFIC;
+    if (deps.dropOutgoing?.({ type: msg.type, docName: doc.docName, counter: msg.counter })) return;
+    bus.publish(doc.channel, encodeMessage(msg));
   };
+  const header = (doc: JoinedDoc, counted = true) => ({
+    origin: nodeId,
+    session: doc.session,
+    counter: counted ? ++doc.counter : doc.counter,
+  });
+
+  const requestSync = (doc: JoinedDoc) => {
+    if (doc.resyncTimer) {
+      clearTimeout(doc.resyncTimer);
+      doc.resyncTimer = null;
+    }
+    counts.resyncs++;
+    m?.resyncs.inc();
+    send(doc, { ...header(doc), type: 'sync-request', stateVector: doc.peer.stateVector() });
+  };
+  const scheduleResync = (doc: JoinedDoc) => {
+    if (doc.resyncTimer) return;
+    doc.resyncTimer = setTimeout(() => {
+      doc.resyncTimer = null;
+      if (docs.get(doc.docName) === doc) requestSync(doc);
+    }, RESYNC_COALESCE_MS);
+  };
+
+  /** Counter bookkeeping for one received message; true when something was missed. */
+  const missedBefore = (doc: JoinedDoc, msg: WireMessage): boolean => {
+    const prev = doc.seen.get(msg.session);
+    const counted = msg.type !== 'heartbeat';
+    if (prev === undefined) {
+      doc.seen.set(msg.session, msg.counter);
+      // A session's first counted message is 1; a later first sight means we joined
+      // mid-stream or lost its start (e.g. a sync-request). One resync settles both.
+      return counted ? msg.counter > 1 : msg.counter > 0;
+    }
+    if (msg.counter <= prev) return false; // a heartbeat repeating what we have, or a duplicate
+    doc.seen.set(msg.session, msg.counter);
+    return msg.counter > (counted ? prev + 1 : prev);
+  };
+
+  const onMessage = (doc: JoinedDoc, payload: Uint8Array) => {
+    let msg: WireMessage;
+    try {
+      msg = decodeMessage(payload);
+    } catch (err) {
+      counts.decodeErrors++;
+      logger?.warn({ err, doc: doc.docName }, 'undecodable fan-out message dropped');
+      return;
+    }
+    if (msg.origin === nodeId && msg.session === doc.session) return; // our own echo
+    counts.messagesIn++;
+    m?.in.labels(msg.type).inc();
+    if (missedBefore(doc, msg)) {
+      counts.gaps++;
+      m?.gaps.inc();
+      logger?.debug({ doc: doc.docName, origin: msg.origin, counter: msg.counter }, 'fan-out gap; resyncing');
+      scheduleResync(doc);
+    }
+    try {
+      handle(doc, msg);
+    } catch (err) {
+      // A bad update from another node must not take this node down; the doc stays as it was.
+      logger?.error({ err, doc: doc.docName, type: msg.type, origin: msg.origin }, 'applying a fan-out message failed');
+    }
+  };
+
+  const handle = (doc: JoinedDoc, msg: WireMessage) => {
+    switch (msg.type) {
+      case 'update':
+        doc.peer.applyRemoteUpdate(msg.update);
+        return;
+      case 'awareness':
+        doc.peer.applyRemoteAwareness(msg.update);
+        return;
+      case 'sync-request': {
+        const diff = doc.peer.diffSince(msg.stateVector);
+        const awareness = doc.peer.localAwareness() ?? new Uint8Array(0);
+        // Deletions do not advance a state vector, so an equal vector may still lack a
+        // delete: the diff is skipped only when it carries neither structs nor deletions.
+        if (!isEmptyUpdate(diff) || awareness.length > 0) {
+          send(doc, {
+            ...header(doc),
+            type: 'sync-reply',
+            target: msg.origin,
+            targetSession: msg.session,
+            diff: isEmptyUpdate(diff) ? new Uint8Array(0) : diff,
+            awareness,
+          });
+        }
+        if (holdsMoreThan(msg.stateVector, doc.peer.stateVector())) scheduleResync(doc);
+        return;
+      }
+      case 'sync-reply':
+        if (msg.target !== nodeId || msg.targetSession !== doc.session) return;
+        if (msg.diff.length > 0) doc.peer.applyRemoteUpdate(msg.diff);
+        if (msg.awareness.length > 0) doc.peer.applyRemoteAwareness(msg.awareness);
+        return;
+      case 'heartbeat':
+        return;
+      default:
+        assertNever(msg);
+    }
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const doc of docs.values()) {
+      if (doc.heartbeatsLeft <= 0) continue;
+      doc.heartbeatsLeft--;
+      send(doc, { ...header(doc, false), type: 'heartbeat' });
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  // Anything may have been lost while the bus was away, in both directions: every node
+  // asks on its own reconnect, and the answers (plus holdsMoreThan) heal the rest.
+  const offReconnect = bus.onReconnect(() => {
+    for (const doc of docs.values()) requestSync(doc);
+  });
+
+  const leave = async (doc: JoinedDoc) => {
+    if (docs.get(doc.docName) !== doc) return;
+    docs.delete(doc.docName);
+    if (doc.resyncTimer) clearTimeout(doc.resyncTimer);
+    await bus.unsubscribe(doc.channel);
+  };
+
+  return {
+    async join(docName: string, peer: DocPeer): Promise<DocLink> {
+      const existing = docs.get(docName);
+      if (existing) {
+        logger?.warn({ doc: docName }, 'fan-out join of a doc already joined; replacing the old link');
+        await leave(existing);
+      }
+      const doc: JoinedDoc = {
+        docName,
+        channel: roomChannel(docName),
+        peer,
+        session: randomInt(1, 2 ** 32 - 1),
+        counter: 0,
+        seen: new Map(),
+        heartbeatsLeft: 0,
+        resyncTimer: null,
+      };
+      docs.set(docName, doc);
+      await bus.subscribe(doc.channel, (payload) => onMessage(doc, payload));
+      const live = () => docs.get(docName) === doc;
+      return {
+        publishUpdate: (update) => {
+          if (live()) send(doc, { ...header(doc), type: 'update', update });
+        },
+        publishAwareness: (update) => {
+          if (live()) send(doc, { ...header(doc), type: 'awareness', update });
+        },
+        requestSync: () => {
+          if (live()) requestSync(doc);
+        },
+        leave: () => leave(doc),
+      };
+    },
+    async close() {
+      clearInterval(heartbeat);
+      offReconnect();
+      await Promise.all([...docs.values()].map((doc) => leave(doc)));
+    },
+    stats: () => ({ ...counts }),
+  };
+}
+
+/** A Yjs v1 update with no structs and an empty delete set. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
+}
+
+/** True when state vector `a` has a clock beyond `b` for some client. */
+function holdsMoreThan(a: Uint8Array, b: Uint8Array): boolean {
+  const theirs = Y.decodeStateVector(a);
+  const ours = Y.decodeStateVector(b);
+  for (const [client, clock] of theirs) if (clock > (ours.get(client) ?? 0)) return true;
+  return false;
+}
+
+function registerMetrics(registry: Registry, counts: FanoutStats, bus: Bus) {
+  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const direction = (dir: 'in' | 'out') =>
+    get(`menteo_bus_messages_${dir}_total`, () =>
+      new Counter({ name: `menteo_bus_messages_${dir}_total`, help: `Fan-out bus messages ${dir === 'in' ? 'received from other nodes' : 'published'}, by type`, labelNames: ['type'], registers: [registry] }),
+    );
+  get('menteo_bus_publish_dropped', () =>
+    new Gauge({
+      name: 'menteo_bus_publish_dropped',
+      help: 'Bus publishes dropped since start because the bus was disconnected (healed by resync)',
+      registers: [registry],
+      collect() {
+        this.set(bus.stats?.().dropped ?? 0);
+      },
+    }),
+  );
+  get('menteo_bus_decode_errors', () =>
+    new Gauge({ name: 'menteo_bus_decode_errors', help: 'Undecodable fan-out messages dropped', registers: [registry], collect() { this.set(counts.decodeErrors); } }),
+  );
+  return {
+    in: direction('in'),
+    out: direction('out'),
+    gaps: get('menteo_bus_gaps_total', () => new Counter({ name: 'menteo_bus_gaps_total', help: 'Missed fan-out messages detected (counter gaps)', registers: [registry] })),
+    resyncs: get('menteo_bus_resyncs_total', () => new Counter({ name: 'menteo_bus_resyncs_total', help: 'State-vector resyncs requested over the bus', registers: [registry] })),
+  };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled fan-out message ${JSON.stringify(x)}`);
 }
