@@ -1,0 +1,92 @@
+/**
+ * Who is in the room, from socket.io's roster (one socket.io room per mentorship room).
+ * The socket is an outside source: its events update plain fields and notify, and the
+ * getters are made reactive with createSubscriber (STYLE rule 12).
+ */
+import { io, type Socket } from 'socket.io-client';
+import { createSubscriber } from 'svelte/reactivity';
+import { on } from 'svelte/events';
+import type { ClientToServerEvents, PresenceMember, ServerToClientEvents } from '@menteo/protocol';
+
+export interface RoomPresenceOptions {
+  /** Server origin; default: the page's origin. Tests pass http://127.0.0.1:<port>. */
+  url?: string;
+  /** Node tests pass the session cookie here (browsers send it themselves). */
+  extraHeaders?: Record<string, string>;
+}
+
+export class RoomPresence {
+  readonly roomId: string;
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  #members: PresenceMember[] = [];
+  #joined = false;
+  #error: string | null = null;
+  /** Fired after the fields above change; the getters subscribe to it. */
+  #changes = new EventTarget();
+  #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
+
+  constructor(roomId: string, opts: RoomPresenceOptions = {}) {
+    this.roomId = roomId;
+    const options = {
+      path: '/socket.io',
+      // The socket.io server runs WebSocket-only: no long-polling sessions to pin across nodes.
+      transports: ['websocket'],
+      ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
+    };
+    this.socket = opts.url ? io(opts.url, options) : io(options);
+    // Join again after every (re)connect: a new socket is in no rooms.
+    this.socket.on('connect', this.#join);
+    this.socket.on('disconnect', () => {
+      this.#joined = false;
+      this.#emit();
+    });
+    this.socket.on('presence:roster', ({ roomId: id, members }) => {
+      if (id !== this.roomId) return;
+      this.#members = members;
+      this.#emit();
+    });
+    this.socket.on('room:error', ({ roomId: id, message }) => {
+      if (id !== this.roomId) return;
+      this.#error = message;
+      this.#emit();
+    });
+  }
+
+  /** Members present right now (each with how many tabs/devices they have open). */
+  get members(): PresenceMember[] {
+    this.#subscribe();
+    return this.#joined ? this.#members : [];
+  }
+
+  get joined(): boolean {
+    this.#subscribe();
+    return this.#joined;
+  }
+
+  get error(): string | null {
+    this.#subscribe();
+    return this.#error;
+  }
+
+  destroy(): void {
+    if (this.socket.connected) this.socket.emit('room:leave', { roomId: this.roomId });
+    this.socket.disconnect();
+  }
+
+  #join = (): void => {
+    this.socket.emit('room:join', { roomId: this.roomId }, (res) => {
+      if (res.ok) {
+        this.#joined = true;
+        this.#error = null;
+      } else {
+        this.#joined = false;
+        this.#error = res.message;
+      }
+      this.#emit();
+    });
+  };
+
+  #emit(): void {
+    this.#changes.dispatchEvent(new Event('change'));
+  }
+}
