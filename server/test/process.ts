@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './pg-instance.ts';
 
 /** server/ — the child runs `node --import tsx src/main.ts` from here. */
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +17,11 @@ export interface NodeProcessOptions {
   env?: Record<string, string>;
   /** Echo the child's log lines to this process's stderr (debugging). */
   echo?: boolean;
+  /**
+   * 'info' (default) or quieter (the benchmark: logging must not cost the node CPU). Above
+   * info the "listening" line is not logged, so a free port is chosen first and /healthz polled.
+   */
+  logLevel?: 'info' | 'warn' | 'error';
 }
 
 export interface NodeProcess {
@@ -59,14 +65,16 @@ function installExitHook(): void {
 export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodeProcess> {
   installExitHook();
   const nodeId = opts.nodeId ?? `test-node-${Math.random().toString(36).slice(2, 8)}`;
+  const logLevel = opts.logLevel ?? 'info';
+  const fixedPort = opts.port ?? (logLevel === 'info' ? 0 : await freePort());
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     NODE_ENV: 'test',
-    PORT: String(opts.port ?? 0),
+    PORT: String(fixedPort),
     HOST: '127.0.0.1',
     DATABASE_URL: opts.databaseUrl,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: logLevel,
     CLIENT_DIR: '',
     NODE_ID: nodeId,
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
@@ -127,13 +135,18 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
     });
   };
 
-  const started = await Promise.race([
-    waitForLog((l) => typeof l.port === 'number' && typeof l.msg === 'string' && l.msg.includes('listening'), 60_000),
+  const listening =
+    logLevel === 'info'
+      ? waitForLog((l) => typeof l.port === 'number' && typeof l.msg === 'string' && l.msg.includes('listening'), 60_000).then(
+          (l) => l.port as number,
+        )
+      : pollHealthz(fixedPort, 60_000).then(() => fixedPort);
+  const port = await Promise.race([
+    listening,
     exited.then(({ code, signal }) => {
       throw new Error(`node ${nodeId} exited before listening (code ${code}, signal ${signal}):\n${tail(logs)}`);
     }),
   ]);
-  const port = started.port as number;
   const alive = () => child.exitCode === null && child.signalCode === null;
 
   return {
@@ -160,6 +173,21 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
     },
     waitForLog,
   };
+}
+
+async function pollHealthz(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch (err) {
+      // Not listening yet (ECONNREFUSED) while the child starts: keep polling until the deadline.
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no /healthz on port ${port} within ${timeoutMs} ms`, { cause: last });
 }
 
 function tail(logs: Array<Record<string, unknown>>, n = 15): string {

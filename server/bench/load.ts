@@ -1,0 +1,248 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import * as Y from 'yjs';
+import { createTestDatabase } from '../test/postgres.ts';
+import { processUsage, startNodeProcess, type NodeProcess } from '../test/process.ts';
+import { provisionRoomsInDb } from '../test/provision.ts';
+import type { BenchRoom, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
+import { startRedis, type BenchRedis } from './redis.ts';
+import { summarize, type Summary } from './stats.ts';
+
+export interface LoadOptions {
+  rooms: number;
+  durationMs: number;
+  warmupMs: number;
+  /** Edits per second per client. */
+  rate: number;
+  workers: number;
+  /** 1 = one node on the in-process bus; more = that many nodes on a benchmark-owned Redis. */
+  nodes: number;
+  concurrency: number;
+}
+
+export interface NodeFigures {
+  nodeId: string;
+  cpuPercent: number;
+  cpuMsPer1000Edits: number;
+  rssIdleMB: number;
+  rssLoadedMB: number;
+  rssAfterMB: number;
+  heapIdleMB: number;
+  heapLoadedMB: number;
+}
+
+export interface LoadResult {
+  options: LoadOptions;
+  connect: { clients: number; failures: number; ms: number };
+  edits: { sent: number; inWindow: number; perSecond: number };
+  peerLatencyMs: Summary;
+  ackLatencyMs: Summary;
+  undeliveredToPeer: number;
+  unacked: number;
+  unexpectedCloses: Record<string, number>;
+  persisted: { roomsChecked: number; clientsMissingEdits: number; logRows: number; checkpointRows: number; compactedUpdates: number };
+  nodes: NodeFigures[];
+  memoryPerRoomKB: { rss: number; heap: number };
+  generator: Array<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMB: number }>;
+  redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
+}
+
+const MB = 1024 * 1024;
+
+async function heapUsed(node: NodeProcess): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+function forkGenerator(): ChildProcess {
+  return fork(fileURLToPath(new URL('./generator.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+const nextEvent = <T extends GeneratorEvent['type']>(child: ChildProcess, type: T) =>
+  new Promise<Extract<GeneratorEvent, { type: T }>>((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      if ((m as GeneratorEvent).type === type) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m as Extract<GeneratorEvent, { type: T }>);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`generator exited (${code}) before '${type}'`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+
+const command = (child: ChildProcess, cmd: GeneratorCommand) => child.send(cmd);
+
+/** Rooms × 2 clients × `rate` edits/s against one or more real node processes on real Postgres. */
+export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Promise<LoadResult> {
+  const db = await createTestDatabase();
+  let redis: BenchRedis | null = null;
+  const nodes: NodeProcess[] = [];
+  const generators: ChildProcess[] = [];
+  try {
+    if (opts.nodes > 1) redis = await startRedis();
+    for (let i = 0; i < opts.nodes; i++) {
+      nodes.push(
+        await startNodeProcess({
+          databaseUrl: db.url,
+          redisUrl: redis?.url,
+          nodeId: `bench-${i}`,
+          logLevel: 'warn',
+        }),
+      );
+    }
+    log(`${nodes.length} node(s) up; provisioning ${opts.rooms} rooms`);
+    const provisioned = await provisionRoomsInDb(db.url, opts.rooms);
+    const rooms: BenchRoom[] = provisioned.map((r, i) => ({
+      roomId: r.roomId,
+      mentor: { session: r.mentor.session, wsUrl: nodes[i % nodes.length]!.wsUrl },
+      // With several nodes the mentee always lands on a different node from the mentor.
+      mentee: { session: r.mentee.session, wsUrl: nodes[(i + 1) % nodes.length]!.wsUrl },
+    }));
+
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
+
+    for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator());
+    const connected = generators.map((g) => nextEvent(g, 'connected'));
+    generators.forEach((g, w) =>
+      command(g, {
+        type: 'connect',
+        rooms: rooms.filter((_, i) => i % opts.workers === w),
+        ack: true,
+        concurrency: Math.max(1, Math.round(opts.concurrency / opts.workers)),
+      }),
+    );
+    const conn = await Promise.all(connected);
+    const connect = {
+      clients: conn.reduce((n, c) => n + c.clients, 0),
+      failures: conn.reduce((n, c) => n + c.failures, 0),
+      ms: Math.max(...conn.map((c) => c.ms)),
+    };
+    log(`${connect.clients} clients connected in ${Math.round(connect.ms)} ms (${connect.failures} failed)`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const loaded = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
+
+    const redisBefore = redis ? await redis.commandCalls() : null;
+    const reports = generators.map((g) => nextEvent(g, 'report'));
+    const drainMs = 10_000;
+    for (const g of generators) command(g, { type: 'run', durationMs: opts.durationMs, warmupMs: opts.warmupMs, ratePerClient: opts.rate, drainMs });
+    log(`running ${opts.durationMs / 1000} s (${opts.warmupMs / 1000} s warm-up)`);
+    await new Promise((r) => setTimeout(r, opts.warmupMs));
+    const cpuFrom = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const wallFrom = performance.now();
+    await new Promise((r) => setTimeout(r, opts.durationMs - opts.warmupMs));
+    const cpuTo = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const wallMs = performance.now() - wallFrom;
+    const results = (await Promise.all(reports)) as GeneratorReport[];
+    const redisAfter = redis ? await redis.commandCalls() : null;
+    const after = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+
+    const sent = results.reduce((n, r) => n + r.sent, 0);
+    const inWindow = results.reduce((n, r) => n + r.sentInWindow, 0);
+    const closes: Record<string, number> = {};
+    for (const r of results) for (const [code, n] of Object.entries(r.closes)) closes[code] = (closes[code] ?? 0) + n;
+    log('verifying every edit is in Postgres');
+    const persisted = await verifyPersisted(
+      db.url,
+      results.flatMap((r) => r.finalClocks),
+    );
+
+    let redisFigures: LoadResult['redis'] = null;
+    if (redisBefore && redisAfter) {
+      const calls: Record<string, number> = {};
+      for (const [k, v] of Object.entries(redisAfter)) calls[k] = v - (redisBefore[k] ?? 0);
+      const publishes = (calls.publish ?? 0) + (calls.spublish ?? 0);
+      const total = Object.values(calls).reduce((a, b) => a + b, 0);
+      redisFigures = { publishPerEdit: publishes / sent, commandsPerEdit: total / sent, calls };
+    }
+
+    return {
+      options: opts,
+      connect,
+      edits: { sent, inWindow, perSecond: inWindow / ((opts.durationMs - opts.warmupMs) / 1000) },
+      peerLatencyMs: summarize(results.flatMap((r) => r.peerLatency)),
+      ackLatencyMs: summarize(results.flatMap((r) => r.ackLatency)),
+      undeliveredToPeer: results.reduce((n, r) => n + r.undeliveredToPeer, 0),
+      unacked: results.reduce((n, r) => n + r.unacked, 0),
+      unexpectedCloses: closes,
+      persisted,
+      nodes: nodes.map((n, i) => {
+        const cpuMs = cpuTo[i]!.cpuMs - cpuFrom[i]!.cpuMs;
+        return {
+          nodeId: n.nodeId,
+          cpuPercent: (cpuMs / wallMs) * 100,
+          cpuMsPer1000Edits: cpuMs / (inWindow / 1000),
+          rssIdleMB: idle[i]!.usage.rssBytes / MB,
+          rssLoadedMB: loaded[i]!.usage.rssBytes / MB,
+          rssAfterMB: after[i]!.rssBytes / MB,
+          heapIdleMB: idle[i]!.heap / MB,
+          heapLoadedMB: loaded[i]!.heap / MB,
+        };
+      }),
+      memoryPerRoomKB: {
+        rss: sumDelta(loaded.map((l) => l.usage.rssBytes), idle.map((l) => l.usage.rssBytes)) / opts.rooms / 1024,
+        heap: sumDelta(loaded.map((l) => l.heap), idle.map((l) => l.heap)) / opts.rooms / 1024,
+      },
+      generator: results.map((r) => ({
+        cpuPercent: r.cpuPercent,
+        loopDelayP99Ms: r.loopDelayMs.p99,
+        loopDelayMaxMs: r.loopDelayMs.max,
+        rssMB: r.rssBytes / MB,
+      })),
+      redis: redisFigures,
+    };
+  } finally {
+    for (const g of generators) if (g.connected) command(g, { type: 'close' });
+    for (const n of nodes) await n.stop();
+    await redis?.stop();
+    await db.drop();
+  }
+}
+
+const sumDelta = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v - b[i]!, 0);
+
+/**
+ * Every client's last edit is in Postgres: for each room, merge its checkpoint and every
+ * log row, and check the merged state vector covers each client's final clock.
+ */
+async function verifyPersisted(
+  url: string,
+  finalClocks: Array<{ roomId: string; clientId: number; clock: number }>,
+): Promise<LoadResult['persisted']> {
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  try {
+    // One snapshot: a compaction between reading checkpoints and log rows must not hide rows.
+    const { logRows, cp, checkpoints, updates } = await sql.begin('isolation level repeatable read read only', async (tx) => {
+      const [{ count: logRows }] = await tx<[{ count: number }]>`select count(*)::int as count from room_updates`;
+      const [cp] = await tx<[{ count: number; compacted: number }]>`
+        select count(*)::int as count, coalesce(sum(compacted_updates), 0)::int as compacted from room_checkpoints`;
+      const checkpoints = await tx<{ room_id: string; state: Uint8Array }[]>`select room_id, state from room_checkpoints`;
+      const updates = await tx<{ room_id: string; data: Uint8Array }[]>`select room_id, data from room_updates`;
+      return { logRows, cp, checkpoints, updates };
+    });
+    const byRoom = new Map<string, Uint8Array[]>();
+    for (const row of checkpoints) byRoom.set(row.room_id, [new Uint8Array(row.state)]);
+    for (const row of updates) {
+      const list = byRoom.get(row.room_id) ?? [];
+      list.push(new Uint8Array(row.data));
+      byRoom.set(row.room_id, list);
+    }
+    const svs = new Map<string, Map<number, number>>();
+    for (const [roomId, updates] of byRoom) svs.set(roomId, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates))));
+    let missing = 0;
+    for (const c of finalClocks) {
+      if (c.clock === 0) continue;
+      if ((svs.get(c.roomId)?.get(c.clientId) ?? 0) < c.clock) missing++;
+    }
+    return { roomsChecked: svs.size, clientsMissingEdits: missing, logRows, checkpointRows: cp.count, compactedUpdates: cp.compacted };
+  } finally {
+    await sql.end();
+  }
+}

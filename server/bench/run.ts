@@ -1,0 +1,144 @@
+/**
+ * `npm run bench` (repo root) → this script. Real node processes on real Postgres (a fresh
+ * database per scenario on the machine's Postgres) and, for several nodes, a
+ * benchmark-owned redis-server. Prints a table per scenario and writes bench/results.json.
+ *
+ *   npm run bench                          full size (issue 3 and 4 numbers)
+ *   npm run bench -- --quick               a smoke run in about a minute
+ *   npm run bench -- --scenarios open      one scenario (single, open, multi)
+ *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLoad, type LoadResult } from './load.ts';
+import { runOpenTime, type OpenResult } from './open-time.ts';
+import { printTable, round, type Summary } from './stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string', default: 'single,open,multi' },
+    rooms: { type: 'string' },
+    duration: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '100' },
+    nodes: { type: 'string', default: '2' },
+    'open-rooms': { type: 'string', default: '7' },
+    'open-updates': { type: 'string', default: '10000' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+  },
+  allowPositionals: false,
+});
+
+const num = (v: string | undefined, name: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return n;
+};
+
+const quick = args.quick;
+const scenarios = new Set(args.scenarios.split(',').map((s) => s.trim()));
+for (const s of scenarios) if (!['single', 'open', 'multi'].includes(s)) throw new Error(`unknown scenario ${s}`);
+const load = {
+  rooms: num(args.rooms ?? (quick ? '50' : '1000'), 'rooms'),
+  durationMs: num(quick ? '8' : args.duration, 'duration') * 1000,
+  warmupMs: num(quick ? '2' : args.warmup, 'warmup') * 1000,
+  rate: num(args.rate, 'rate'),
+  workers: num(args.workers, 'workers'),
+  concurrency: num(args.concurrency, 'concurrency'),
+};
+const open = {
+  rooms: num(quick ? '2' : args['open-rooms'], 'open-rooms'),
+  updates: num(quick ? '2000' : args['open-updates'], 'open-updates'),
+};
+
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const ms = (s: Summary, k: 'p50' | 'p99' | 'max') => (s.n ? `${round(s[k], 1)} ms` : 'n/a');
+
+function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
+  const rows: Array<[string, string | number, string?]> = [
+    ['rooms × clients', `${r.options.rooms} × 2`],
+    ['edits/s (measured window)', round(r.edits.perSecond, 0)],
+    ['edits sent (total)', r.edits.sent],
+    ['edit-to-peer p50', ms(r.peerLatencyMs, 'p50')],
+    ['edit-to-peer p99', ms(r.peerLatencyMs, 'p99'), r.options.nodes > 1 ? '≤ 15 ms' : '≤ 20 ms'],
+    ['edit-to-peer max', ms(r.peerLatencyMs, 'max')],
+    ['saved-ack p50', ms(r.ackLatencyMs, 'p50')],
+    ['saved-ack p99', ms(r.ackLatencyMs, 'p99'), '≤ 50 ms'],
+    ['undelivered / unacked at end', `${r.undeliveredToPeer} / ${r.unacked}`, '0 / 0'],
+    ['clients missing edits in Postgres', r.persisted.clientsMissingEdits, '0'],
+    ['log rows / checkpoints', `${r.persisted.logRows} / ${r.persisted.checkpointRows}`],
+    ['unexpected closes', JSON.stringify(r.unexpectedCloses)],
+    ['connect (all clients)', `${Math.round(r.connect.ms)} ms, ${r.connect.failures} failed`],
+  ];
+  for (const n of r.nodes) {
+    rows.push([`${n.nodeId} CPU`, `${round(n.cpuPercent, 0)} %`]);
+    rows.push([`${n.nodeId} CPU per 1,000 edits`, `${round(n.cpuMsPer1000Edits, 0)} ms`]);
+    rows.push([`${n.nodeId} RSS idle → loaded → end`, `${round(n.rssIdleMB, 0)} → ${round(n.rssLoadedMB, 0)} → ${round(n.rssAfterMB, 0)} MB`]);
+  }
+  rows.push(['memory per room (RSS Δ)', `${round(r.memoryPerRoomKB.rss, 1)} KB`, '≤ 60 KB']);
+  rows.push(['memory per room (heap Δ)', `${round(r.memoryPerRoomKB.heap, 1)} KB`]);
+  r.generator.forEach((g, i) =>
+    rows.push([`generator ${i} CPU / loop p99 / max`, `${round(g.cpuPercent, 0)} % / ${round(g.loopDelayP99Ms, 1)} / ${round(g.loopDelayMaxMs, 1)} ms`]),
+  );
+  if (r.redis) {
+    rows.push(['Redis PUBLISH per edit', round(r.redis.publishPerEdit, 2), '≤ 2']);
+    rows.push(['Redis commands per edit', round(r.redis.commandsPerEdit, 2)]);
+  }
+  return rows;
+}
+
+function openRows(r: OpenResult): Array<[string, string | number, string?]> {
+  return [
+    ['rooms × log rows', `${r.options.rooms} × ${r.options.updates}`],
+    ['cold open p50 (connect → synced, all content)', ms(r.coldMs, 'p50'), '≤ 20 ms'],
+    ['cold open max', ms(r.coldMs, 'max')],
+    ['cold opens', r.coldSamples.map((v) => round(v, 1)).join(', ')],
+    ['reopen after unload p50', ms(r.reopenMs, 'p50')],
+    ['reopen max', ms(r.reopenMs, 'max')],
+    ['log rows / checkpoints after', `${r.afterRun.logRows} / ${r.afterRun.checkpoints}`],
+  ];
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    when: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgAtStart: os.loadavg().map((v) => round(v, 2)), node: process.version },
+  };
+  if (scenarios.has('single')) {
+    log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s, ${load.durationMs / 1000} s`);
+    const r = await runLoad({ ...load, nodes: 1 }, log);
+    printTable('Single node (issue 3)', loadRows(r));
+    results.singleNode = r;
+  }
+  if (scenarios.has('open')) {
+    log(`open time: ${open.rooms} rooms with ${open.updates} logged updates each`);
+    const r = await runOpenTime(open, log);
+    printTable('Open a room with a long log (issue 3)', openRows(r));
+    results.openTime = r;
+  }
+  if (scenarios.has('multi')) {
+    const nodes = num(args.nodes, 'nodes');
+    log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, mentor and mentee on different nodes`);
+    const r = await runLoad({ ...load, nodes }, log);
+    printTable(`${nodes} nodes over Redis (issue 4)`, loadRows(r));
+    results.multiNode = r;
+  }
+  results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
+  // Raw samples make the file huge; keep the summaries.
+  fs.writeFileSync(args.out, JSON.stringify(results, (k, v: unknown) => (k === 'finalClocks' ? undefined : v), 2) + '\n');
+  log(`wrote ${args.out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
