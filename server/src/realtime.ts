@@ -33,7 +33,7 @@ export function createRealtime(ctx: AppContext): Realtime {
     observer,
     logger,
   });
-  const fanout = createFanout({ bus: ctx.bus, nodeId: config.nodeId });
+  const fanout = createFanout({ bus: ctx.bus, nodeId: config.nodeId, logger, metrics: ctx.metrics });
   const registry = new RoomRegistry({
     fanout,
     store: createRoomStore(ctx.db.db),
