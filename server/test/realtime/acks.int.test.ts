@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { loadRoomState } from '@menteo/db';
+import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
+import { connectClient, createTestRoom, isSaved, waitFor, waitSynced, type TestClient } from './clients.ts';
+
+describe.each(BACKENDS)('saved acks on %s', (backend) => {
+  let db: TestDb;
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const client = (...args: Parameters<typeof connectClient>) => {
+    const c = connectClient(...args);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    server = await startTestServer({ db: db.handle });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.destroy();
+  });
+
+  /** What a fresh load from Postgres would contain right now. */
+  async function stored(roomId: string): Promise<Y.Doc> {
+    const { checkpoint, updates } = await loadRoomState(db.handle.db, roomId);
+    const doc = new Y.Doc();
+    if (checkpoint) Y.applyUpdate(doc, checkpoint);
+    for (const u of updates) Y.applyUpdate(doc, u);
+    return doc;
+  }
+
+  it('acks an ?ack=1 client with a state vector that covers its edits only once they are in Postgres', async () => {
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie, ack: true });
+    await waitSynced(a);
+    await waitFor(() => a.ackFrames > 0, 'the greeting ack');
+    for (let i = 0; i < 30; i++) {
+      a.doc.getArray<number>('actions').push([i]);
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    // Each time the server says "saved", Postgres must already hold everything it covers.
+    const ownClock = () => a.acked.get(a.doc.clientID) ?? 0;
+    while (!isSaved(a)) {
+      const clock = ownClock();
+      if (clock > 0) {
+        const doc = await stored(roomId);
+        expect(Y.decodeStateVector(Y.encodeStateVector(doc)).get(a.doc.clientID) ?? 0).toBeGreaterThanOrEqual(clock);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const doc = await stored(roomId);
+    expect(doc.getArray('actions').toJSON()).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('never sends type 100 to a stock client, even while an ack client in the same room gets acks', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const acking = client(server.wsUrl, roomId, { cookie: mentor.cookie, ack: true });
+    const stock = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(acking), waitSynced(stock)]);
+    for (let i = 0; i < 10; i++) {
+      acking.doc.getText('notes').insert(0, 'a');
+      stock.doc.getText('notes').insert(0, 's');
+    }
+    await waitFor(() => isSaved(acking), 'the ack client is saved');
+    // The stock client's own edits are acked to the ack client too (it sees the whole room's state).
+    await waitFor(() => (acking.acked.get(stock.doc.clientID) ?? 0) >= 10, 'the stock client edits committed');
+    expect(stock.ackFrames).toBe(0);
+    expect(acking.doc.getText('notes').toString()).toBe(stock.doc.getText('notes').toString());
+  });
+
+  it('acks what a reconnecting client made offline once it is committed', async () => {
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie, ack: true });
+    await waitSynced(a);
+    a.doc.getMap('agreement').set('before', true);
+    await waitFor(() => isSaved(a), 'saved before');
+    a.provider.disconnect();
+    a.doc.getMap('agreement').set('offline', true);
+    expect(isSaved(a)).toBe(false);
+    a.provider.connect();
+    await waitFor(() => isSaved(a), 'saved after reconnect');
+    expect((await stored(roomId)).getMap('agreement').toJSON()).toEqual({ before: true, offline: true });
+  });
+
+  it('tells a client that joins a room with history what is already saved', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie, ack: true });
+    await waitSynced(a);
+    a.doc.getText('notes').insert(0, 'hello');
+    await waitFor(() => isSaved(a), 'saved');
+    const b = client(server.wsUrl, roomId, { cookie: mentee.cookie, ack: true });
+    await waitSynced(b);
+    await waitFor(() => (b.acked.get(a.doc.clientID) ?? 0) >= 5, "b's first ack covers a's edit");
+  });
+});
