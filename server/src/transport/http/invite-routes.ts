@@ -46,9 +46,9 @@ function acceptError(reason: AcceptFailure): HttpError {
 export function inviteRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.db.db;
-  router.use('/api/invites', requireUser(ctx));
+  const signedIn = requireUser(ctx);
 
-  router.get('/api/invites/:token', async (req, res) => {
+  router.get('/api/invites/:token', signedIn, async (req, res) => {
     const preview = await previewInvite(db, tokenHashOf(req));
     if (!preview) throw unknownInvite();
     res.json({
@@ -59,7 +59,7 @@ export function inviteRoutes(ctx: AppContext): Router {
     } satisfies InvitePreview);
   });
 
-  router.post('/api/invites/:token/accept', async (req, res) => {
+  router.post('/api/invites/:token/accept', signedIn, async (req, res) => {
     const me = caller(res).userId;
     const result = await acceptInvite(db, tokenHashOf(req), me);
     if (!result.ok) throw acceptError(result.reason);

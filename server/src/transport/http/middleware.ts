@@ -28,6 +28,8 @@ export function requestLogging(ctx: AppContext): RequestHandler {
       return id;
     },
     // Probes and scrapes every few seconds would drown the useful lines.
+    // req.log carries only the request id; the one completion line per request has the details.
+    quietReqLogger: true,
     autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     serializers: {

@@ -55,7 +55,8 @@ const ROOM_NOT_FOUND = 'Room not found.';
 export function roomRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.db.db;
-  router.use('/api/rooms', requireUser(ctx));
+  // Per route rather than router.use, so an unknown path under /api/rooms stays a 404.
+  const signedIn = requireUser(ctx);
 
   /** The room as the caller sees it, or 404 for anyone who is not a member. */
   async function memberRoom(req: Request, res: Response): Promise<RoomView> {
@@ -75,7 +76,7 @@ export function roomRoutes(ctx: AppContext): Router {
     return toRoom(fresh);
   };
 
-  router.post('/api/rooms', async (req, res) => {
+  router.post('/api/rooms', signedIn, async (req, res) => {
     const body = parseBody(CreateRoomBody, req.body);
     const room = await createRoom(db, { title: body.title, createdBy: caller(res).userId });
     const view = await getRoomForUser(db, room.id, caller(res).userId);
@@ -83,16 +84,16 @@ export function roomRoutes(ctx: AppContext): Router {
     res.status(201).json({ room: toRoom(view) } satisfies RoomResponse);
   });
 
-  router.get('/api/rooms', async (_req, res) => {
+  router.get('/api/rooms', signedIn, async (_req, res) => {
     const rooms = await listRoomsForUser(db, caller(res).userId);
     res.json({ rooms: rooms.map(toRoom) } satisfies RoomsResponse);
   });
 
-  router.get('/api/rooms/:id', async (req, res) => {
+  router.get('/api/rooms/:id', signedIn, async (req, res) => {
     res.json({ room: toRoom(await memberRoom(req, res)) } satisfies RoomResponse);
   });
 
-  router.patch('/api/rooms/:id', async (req, res) => {
+  router.patch('/api/rooms/:id', signedIn, async (req, res) => {
     const view = await mentorRoom(req, res, 'rename it');
     const body = parseBody(UpdateRoomBody, req.body);
     if (view.archivedAt) throw conflict('This room is archived; unarchive it to rename it.');
@@ -101,20 +102,20 @@ export function roomRoutes(ctx: AppContext): Router {
   });
 
   // Idempotent: archiving an archived room keeps its original archivedAt.
-  router.post('/api/rooms/:id/archive', async (req, res) => {
+  router.post('/api/rooms/:id/archive', signedIn, async (req, res) => {
     const view = await mentorRoom(req, res, 'archive it');
     if (!view.archivedAt) await setRoomArchived(db, view.id, true);
     res.json({ room: await reload(view, res) } satisfies RoomResponse);
   });
 
-  router.post('/api/rooms/:id/unarchive', async (req, res) => {
+  router.post('/api/rooms/:id/unarchive', signedIn, async (req, res) => {
     const view = await mentorRoom(req, res, 'unarchive it');
     if (view.archivedAt) await setRoomArchived(db, view.id, false);
     res.json({ room: await reload(view, res) } satisfies RoomResponse);
   });
 
   /** The mentor removes the mentee, or the mentee leaves. Their open sockets close at once. */
-  router.delete('/api/rooms/:id/members/:userId', async (req, res) => {
+  router.delete('/api/rooms/:id/members/:userId', signedIn, async (req, res) => {
     const view = await memberRoom(req, res);
     const me = caller(res).userId;
     const target = String(req.params.userId);
@@ -129,7 +130,7 @@ export function roomRoutes(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/api/rooms/:id/invites', async (req, res) => {
+  router.post('/api/rooms/:id/invites', signedIn, async (req, res) => {
     const view = await mentorRoom(req, res, 'invite a mentee');
     if (view.archivedAt) throw conflict('This room is archived; unarchive it to invite someone.');
     if (await hasMentee(db, view.id)) {
@@ -143,7 +144,7 @@ export function roomRoutes(ctx: AppContext): Router {
   });
 
   /** A short-lived signed token for non-browser socket clients (`?token=`); archived rooms too (read). */
-  router.post('/api/rooms/:id/token', async (req, res) => {
+  router.post('/api/rooms/:id/token', signedIn, async (req, res) => {
     const view = await memberRoom(req, res);
     const { token, expiresAt } = ctx.auth.issueRoomToken(caller(res).userId, view.id);
     res.json({ token, expiresAt: expiresAt.toISOString() } satisfies SocketToken);
