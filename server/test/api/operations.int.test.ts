@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createDb, schema } from '@menteo/db';
+import { schema } from '@menteo/db';
 import { createApp, type App } from '../../src/app.ts';
 import { testConfig } from '../../src/config.ts';
 import { MemoryBus } from '../../src/bus/MemoryBus.ts';
