@@ -1,0 +1,194 @@
+/**
+ * `npm run cluster` — several server nodes on one machine behind a tiny round-robin proxy,
+ * so multi-node behaviour can be tried in a browser: open http://localhost:3000 in two tabs
+ * and their connections land on different nodes.
+ *
+ *   npm run cluster                       3 nodes on 3001..3003, proxy on 3000
+ *   npm run cluster -- --nodes 5          5 nodes
+ *   npm run cluster -- --port 8080        proxy on 8080, nodes on 8081..
+ *
+ * Postgres and Redis are required (an embedded PGlite cannot be shared by processes).
+ * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/menteo (created if missing),
+ * REDIS_URL to redis://127.0.0.1:6379. Every other variable is passed to the nodes as is.
+ * Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { createRoundRobinProxy } from './proxy.ts';
+
+const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/menteo';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+interface Node {
+  id: string;
+  port: number;
+  child: ChildProcess;
+  alive: boolean;
+}
+
+function fail(message: string): never {
+  console.error(`cluster: ${message}`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string', default: '3' },
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run cluster -- [--nodes N] [--port PROXY_PORT]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N)');
+    return;
+  }
+  const count = Number(values.nodes);
+  const proxyPort = Number(values.port);
+  if (!Number.isInteger(count) || count < 1 || count > 32) fail('--nodes must be an integer from 1 to 32');
+  if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort + count > 65535) fail('--port must be a valid port');
+
+  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  await ensureDatabase(databaseUrl);
+  await ensureRedis(redisUrl);
+
+  const nodes: Node[] = [];
+  let stopping = false;
+  const start = (i: number): Promise<Node> => {
+    const port = proxyPort + 1 + i;
+    const id = `node-${i + 1}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ID: id, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const node: Node = { id, port, child, alive: true };
+    for (const stream of [child.stdout!, child.stderr!]) readline.createInterface({ input: stream }).on('line', (l) => printLine(id, l));
+    child.once('exit', (code, signal) => {
+      node.alive = false;
+      if (!stopping) console.log(`[${id}] exited (${signal ?? `code ${code}`}); the proxy now skips it`);
+    });
+    return waitForHealth(node).then(() => node);
+  };
+
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\ncluster: stopping…');
+    void proxy.close();
+    const exits = nodes.filter((n) => n.alive).map((n) => new Promise((r) => n.child.once('exit', r)));
+    for (const n of nodes) if (n.alive) n.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const n of nodes) if (n.alive) n.child.kill('SIGKILL');
+    }, 12_000);
+    await Promise.all(exits);
+    clearTimeout(timer);
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  // Round robin per TCP connection (an L4 balancer): an HTTP request, a y-websocket and a
+  // socket.io WebSocket each pick the next live node, so one tab's sockets may be on different
+  // nodes — which is what a cluster must handle.
+  const proxy = createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port));
+
+  console.log(`cluster: ${count} nodes on ports ${proxyPort + 1}..${proxyPort + count}`);
+  console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
+  try {
+    // The first node alone applies the migrations; the others then start together.
+    nodes.push(await start(0));
+    nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)))));
+  } catch (err) {
+    console.error(`cluster: ${(err as Error).message}`);
+    return stopAll(1);
+  }
+  proxy.server.listen(proxyPort, '127.0.0.1', () => {
+    console.log(`\ncluster: ready — open http://localhost:${proxyPort}  (round robin over ${count} nodes)`);
+    console.log(`cluster: node pids ${nodes.map((n) => `${n.id}=${n.child.pid}`).join(' ')} — try kill -9 on one`);
+    console.log('cluster: Ctrl-C stops everything');
+  });
+  proxy.server.on('error', (err) => {
+    console.error(`cluster: proxy cannot listen on ${proxyPort}: ${err.message}`);
+    void stopAll(1);
+  });
+}
+
+/** Creates the database when it does not exist, so a first run needs no setup. */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) {
+      await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+      console.log(`cluster: created database ${name}`);
+    }
+  } catch (err) {
+    fail(`cannot reach Postgres at ${redact(url)} (${(err as Error).message}). Start Postgres or set DATABASE_URL.`);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/** A TCP probe (no Redis client here: only bus/Redis* owns one). */
+async function ensureRedis(url: string): Promise<void> {
+  const u = new URL(url);
+  const ok = await new Promise<boolean>((resolve) => {
+    const sock = net.connect(Number(u.port || 6379), u.hostname);
+    sock.setTimeout(3000, () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+  if (!ok) fail(`cannot reach Redis at ${redact(url)}. Start redis-server or set REDIS_URL.`);
+}
+
+async function waitForHealth(node: Node): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!node.alive) throw new Error(`${node.id} exited during start (see its log above)`);
+    const ok = await fetch(`http://127.0.0.1:${node.port}/healthz`).then(
+      (r) => r.ok,
+      () => false, // not listening yet
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${node.id} did not answer /healthz on port ${node.port} within 60 s`);
+}
+
+/** pino JSON → one readable line per entry, prefixed by the node. */
+function printLine(id: string, line: string): void {
+  try {
+    const e = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } } & Record<string, unknown>;
+    const level = ({ 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[e.level ?? 30] ?? '';
+    console.log(`[${id}] ${level} ${e.msg ?? ''}${e.err?.message ? ` — ${e.err.message}` : ''}`);
+  } catch {
+    // Not JSON (node's own stack traces): print as is.
+    console.log(`[${id}] ${line}`);
+  }
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+main().catch((err: unknown) => fail(String(err)));
