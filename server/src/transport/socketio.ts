@@ -23,6 +23,8 @@ interface SocketData {
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+const roleOrder: Record<Role, number> = { mentor: 0, mentee: 1 };
+
 /** One socket.io room per mentorship room; prefixed so it can never collide with a socket id. */
 const sioRoom = (roomId: string) => `room:${roomId}`;
 
@@ -162,7 +164,8 @@ function createRosterEmitter(io: IoServer, log: AppContext['logger'], isClosed: 
       m.connections++;
       members.set(userId, m);
     }
-    return [...members.values()].sort((a, b) => a.role.localeCompare(b.role) || a.displayName.localeCompare(b.displayName));
+    // Mentor first, then by name: a stable order, so a UI does not reshuffle avatars.
+    return [...members.values()].sort((a, b) => roleOrder[a.role] - roleOrder[b.role] || a.displayName.localeCompare(b.displayName));
   };
 
   const emit = (roomId: string) => {
