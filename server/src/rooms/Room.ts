@@ -40,6 +40,9 @@ export class Room {
   sizeEstimate = 0;
   /** Updates that arrived from other nodes since load (durable there, not necessarily here). */
   remoteUpdates = 0;
+  private loaded = false;
+  /** Bus updates that arrived while Postgres was being read. */
+  private earlyRemote: Uint8Array[] = [];
   /** State vector of what is committed in Postgres, as far as this node knows. */
   private committed = new Map<number, number>();
 
@@ -54,15 +57,31 @@ export class Room {
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
-  /** Applies state read from Postgres; what it covers is committed by definition. */
-  load(state: Uint8Array): void {
-    Y.applyUpdate(this.doc, state, 'load' satisfies TransactionOrigin);
-    this.sizeEstimate += state.byteLength;
-    this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(state)));
+  /**
+   * Applies what was read from Postgres (checkpoint, then log rows) in one transaction — one
+   * observer pass instead of one per row. Everything it covers is committed by definition, and
+   * since bus updates wait until now (see applyRemoteUpdate), the doc's state vector is exactly that.
+   */
+  load(parts: Uint8Array[]): void {
+    this.doc.transact(() => {
+      for (const part of parts) {
+        Y.applyUpdate(this.doc, part, 'load' satisfies TransactionOrigin);
+        this.sizeEstimate += part.byteLength;
+      }
+    }, 'load' satisfies TransactionOrigin);
+    this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
+    this.loaded = true;
+    const early = this.earlyRemote.splice(0);
+    for (const update of early) this.applyRemoteUpdate(update);
   }
 
-  /** An update from another node. Malformed input is dropped by the fan-out's caller. */
+  /** An update from another node. Throws on malformed input (the fan-out's caller logs and drops it). */
   applyRemoteUpdate(update: Uint8Array): void {
+    if (!this.loaded) {
+      // Held until the stored state is in, so the state vector after load is exactly what Postgres holds.
+      this.earlyRemote.push(update);
+      return;
+    }
     this.remoteUpdates++;
     this.sizeEstimate += update.byteLength;
     Y.applyUpdate(this.doc, update, 'bus' satisfies TransactionOrigin);

@@ -7,8 +7,8 @@ import { Room } from './Room.ts';
 
 /** Where rooms come from and are compacted into (persistence/room-store.ts). */
 export interface RoomStore {
-  /** Checkpoint and log tail merged into one update (null: nothing stored), and the tail's length. */
-  load(docName: string): Promise<{ state: Uint8Array | null; tailLength: number }>;
+  /** The checkpoint (if any) then the log tail, in order, and the tail's length. */
+  load(docName: string): Promise<{ parts: Uint8Array[]; tailLength: number }>;
   /** Folds the log and `inMemory` into a new checkpoint in one transaction. */
   compact(docName: string, inMemory: Uint8Array): Promise<{ folded: number; state: Uint8Array }>;
 }
@@ -209,7 +209,7 @@ export class RoomRegistry {
       // Subscribe first: an update published while we read Postgres reaches us over the bus.
       entry.link = await this.deps.fanout.join(docName, this.peerOf(entry.room));
       const stored = await this.deps.store.load(docName);
-      if (stored.state) entry.room.load(stored.state);
+      entry.room.load(stored.parts);
       entry.tail = stored.tailLength;
       entry.link.requestSync();
       entry.state = 'ready';

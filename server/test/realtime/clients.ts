@@ -105,6 +105,15 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 10
   }
 }
 
+/** waitFor with an asynchronous check (e.g. a database query). */
+export async function waitForAsync(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export const waitSynced = (c: TestClient, what = 'sync') => waitFor(() => c.provider.synced, what);
 
 /** True when every clock of the client's own clientID is covered by the server's acks. */
