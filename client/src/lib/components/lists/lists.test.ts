@@ -54,6 +54,20 @@ describe('Agenda', () => {
     await waitFor(() => expect(texts('agenda-text')).toEqual(['Two', 'One']));
   });
 
+  it('moves a point dragged by its handle to where it is dropped', async () => {
+    const doc = new Y.Doc();
+    ['One', 'Two', 'Three'].forEach((text) => addAgendaItem(doc, { text, addedBy: 'x' }));
+    render(Agenda, props(doc));
+    const handles = await screen.findAllByTestId('agenda-handle');
+    await fireEvent.dragStart(handles[2]!);
+    const list = screen.getByTestId('agenda').querySelector('ol')!;
+    // jsdom lays nothing out (every rect is 0), so a pointer at y=0 is above every midpoint: the top.
+    await fireEvent.dragOver(list, { clientY: 0 });
+    await fireEvent.drop(list, { clientY: 0 });
+    expect(readAgenda(doc).map((i) => i.text)).toEqual(['Three', 'One', 'Two']);
+    await waitFor(() => expect(texts('agenda-text')).toEqual(['Three', 'One', 'Two']));
+  });
+
   it('edits a point in place with Enter and removes one', async () => {
     const doc = new Y.Doc();
     addAgendaItem(doc, { text: 'Old wording', addedBy: 'x' });
