@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomUpdateInput } from '@menteo/db';
+import { createLogger } from '../logger.ts';
+import { createUpdateLog, type UpdateLog } from './UpdateLog.ts';
+
+/** A writer that records every INSERT and fails while `down` is set, like an unreachable Postgres. */
+function fakePostgres() {
+  const state = { down: false, inserts: [] as RoomUpdateInput[][], attempts: 0, rows: [] as RoomUpdateInput[] };
+  return {
+    state,
+    async write(rows: RoomUpdateInput[]) {
+      state.attempts++;
+      await new Promise((r) => setTimeout(r, 1));
+      if (state.down) throw new Error('connection refused');
+      state.inserts.push(rows);
+      state.rows.push(...rows);
+    },
+  };
+}
+
+const quietObserver = { batch: () => {}, queueDepth: () => {} };
+const bytes = (n: number) => new Uint8Array([n & 255, n >> 8]);
+
+function makeLog(pg: ReturnType<typeof fakePostgres>, maxPending = 1000): UpdateLog {
+  return createUpdateLog({ write: pg.write, commitWindowMs: 5, maxPending, observer: quietObserver, logger: createLogger('silent') });
+}
+
+describe('UpdateLog', () => {
+  it('group-commits many appends into few multi-row INSERTs, in append order', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg);
+    for (let i = 0; i < 500; i++) log.append(`doc-${i % 3}`, bytes(i), null);
+    await log.flush();
+    expect(pg.state.rows.map((r) => r.data[0]! + (r.data[1]! << 8))).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(pg.state.inserts.length).toBeLessThanOrEqual(5);
+    await log.close(100);
+  });
+
+  it('keeps the batch while the database is down, reports unhealthy, then drains in order when it returns', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg);
+    const committed: string[] = [];
+    log.onCommitted((doc, updates) => committed.push(...updates.map((u) => `${doc}:${u[0]}`)));
+    pg.state.down = true;
+    for (let i = 0; i < 50; i++) log.append('doc', bytes(i), 'user');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pg.state.attempts).toBeGreaterThan(1);
+    expect(log.isHealthy()).toBe(false);
+    expect(committed).toEqual([]);
+    for (let i = 50; i < 100; i++) log.append('doc', bytes(i), 'user');
+    pg.state.down = false;
+    await log.flush('doc');
+    expect(log.isHealthy()).toBe(true);
+    expect(committed).toEqual(Array.from({ length: 100 }, (_, i) => `doc:${i}`));
+    expect(pg.state.rows.map((r) => r.data[0])).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await log.close(100);
+  });
+
+  it('says full at its bound and overloaded at twice the bound', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg, 100);
+    pg.state.down = true;
+    for (let i = 0; i < 99; i++) log.append('doc', bytes(i), null);
+    expect(log.isFull()).toBe(false);
+    log.append('doc', bytes(99), null);
+    expect(log.isFull()).toBe(true);
+    expect(log.isOverloaded()).toBe(false);
+    for (let i = 0; i < 100; i++) log.append('doc', bytes(i), null);
+    expect(log.isOverloaded()).toBe(true);
+    pg.state.down = false;
+    await log.flush();
+    expect(log.isFull()).toBe(false);
+    await log.close(100);
+  });
+
+  it('resolves a per-doc flush without waiting for other docs appended later', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg);
+    log.append('a', bytes(1), null);
+    const flushedA = log.flush('a');
+    log.append('b', bytes(2), null);
+    await flushedA;
+    expect(pg.state.rows.some((r) => r.roomId === 'a')).toBe(true);
+    await expect(log.flush('never-written')).resolves.toBeUndefined();
+    await log.close(100);
+  });
+
+  it('gives up closing after its timeout when the database never returns', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg);
+    pg.state.down = true;
+    log.append('doc', bytes(1), null);
+    await log.close(50);
+    expect(log.pending()).toBe(1);
+  });
+});
