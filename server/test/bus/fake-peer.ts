@@ -99,3 +99,38 @@ export async function eventually(cond: () => boolean, what: string, timeoutMs = 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Wraps a bus and drops the publishes `drop` picks (a lossy network, on purpose). */
+export class DroppingBus implements Bus {
+  dropped = 0;
+  constructor(
+    private readonly inner: Bus,
+    private readonly drop: (channel: string, n: number) => boolean,
+  ) {}
+  private n = 0;
+  subscribe(channel: string, onMessage: (payload: Uint8Array) => void): Promise<void> {
+    return this.inner.subscribe(channel, onMessage);
+  }
+  unsubscribe(channel: string): Promise<void> {
+    return this.inner.unsubscribe(channel);
+  }
+  publish(channel: string, payload: Uint8Array): void {
+    if (this.drop(channel, this.n++)) {
+      this.dropped++;
+      return;
+    }
+    this.inner.publish(channel, payload);
+  }
+  onReconnect(listener: () => void): () => void {
+    return this.inner.onReconnect(listener);
+  }
+  isReady(): boolean {
+    return this.inner.isReady();
+  }
+  adapterClients() {
+    return this.inner.adapterClients!();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
