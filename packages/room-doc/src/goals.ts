@@ -102,10 +102,14 @@ export function moveGoal(
 ): boolean {
   const m = goalsMap(doc).get(id);
   if (!(m instanceof Y.Map) || !isGoalStatus(to.status)) return false;
+  const col = column(doc, to.status, id);
+  const index = Math.max(0, Math.min(to.index ?? col.length, col.length));
+  const current = readGoals(doc).filter((g) => g.status === to.status);
+  // Dropping a card where it already is writes nothing: no update, no new key.
+  if (m.get('status') === to.status && current[index]?.id === id) return true;
   doc.transact(() => {
-    const col = column(doc, to.status, id);
     if (m.get('status') !== to.status) m.set('status', to.status);
-    writeKeys(doc, placeAt(col, to.index ?? col.length, id));
+    writeKeys(doc, placeAt(col, index, id));
   }, origin ?? null);
   return true;
 }

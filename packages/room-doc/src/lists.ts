@@ -82,6 +82,9 @@ export function reorderAgendaItem(doc: Y.Doc, id: string, toIndex: number, origi
   const arr = agendaArray(doc);
   const current = mapOf(arr, id);
   if (!current) return false;
+  const visibleNow = [...listEntries(arr)].map(([itemId]) => itemId);
+  const clamped = Math.max(0, Math.min(toIndex, visibleNow.length - 1));
+  if (visibleNow[clamped] === id && indexesOf(arr, id).length === 1) return true;
   const fields = current.toJSON() as Record<string, unknown>;
   doc.transact(() => {
     for (const i of indexesOf(arr, id)) arr.delete(i, 1);
