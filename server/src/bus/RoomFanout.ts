@@ -12,8 +12,10 @@ export interface FanoutDeps {
   logger?: Logger;
   metrics?: Registry;
   /**
-   * How often a doc that had outgoing traffic repeats its latest counter, so a lost last
-   * message is noticed. Lower means faster healing and more bus messages per edit.
+   * Tick of the trailing-loss check: a doc whose outgoing traffic stopped repeats its latest
+   * counter on the next ticks, so a lost last message is noticed within one to two ticks.
+   * A doc still busy sends none (its next message reveals any gap), so a steady stream
+   * costs one bus message per edit.
    */
   heartbeatMs?: number;
   /** Test hook: return true to drop an outgoing message on purpose (it still consumes its counter). */
@@ -30,7 +32,7 @@ export interface FanoutStats {
 
 export type RoomFanout = Fanout & { stats(): FanoutStats };
 
-/** Heartbeats sent after the last counted message; two, so one lost heartbeat is covered. */
+/** Heartbeats sent once a doc goes quiet; two, so one lost heartbeat is covered. */
 const HEARTBEATS_AFTER_TRAFFIC = 2;
 /** Gap reports within this window share one resync round. */
 const RESYNC_COALESCE_MS = 10;
@@ -47,6 +49,8 @@ interface JoinedDoc {
    */
   seen: Map<number, number>;
   heartbeatsLeft: number;
+  /** Published a counted message since the last tick. */
+  busy: boolean;
   resyncTimer: NodeJS.Timeout | null;
 }
 
@@ -61,7 +65,7 @@ interface JoinedDoc {
 export function createFanout(deps: FanoutDeps): RoomFanout {
   const { bus, nodeId } = deps;
   const logger = deps.logger;
-  const heartbeatMs = deps.heartbeatMs ?? 2000;
+  const heartbeatMs = deps.heartbeatMs ?? 1000;
   const docs = new Map<string, JoinedDoc>();
   const counts: FanoutStats = { messagesIn: 0, messagesOut: 0, gaps: 0, resyncs: 0, decodeErrors: 0 };
   const m = deps.metrics ? registerMetrics(deps.metrics, counts, bus) : null;
@@ -69,7 +73,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   const send = (doc: JoinedDoc, msg: WireMessage) => {
     counts.messagesOut++;
     m?.out.labels(msg.type).inc();
-    if (msg.type !== 'heartbeat') doc.heartbeatsLeft = HEARTBEATS_AFTER_TRAFFIC;
+    if (msg.type !== 'heartbeat') doc.busy = true;
     if (deps.dropOutgoing?.({ type: msg.type, docName: doc.docName, counter: msg.counter })) return;
     bus.publish(doc.channel, encodeMessage(msg));
   };
@@ -177,6 +181,11 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
 
   const heartbeat = setInterval(() => {
     for (const doc of docs.values()) {
+      if (doc.busy) {
+        doc.busy = false;
+        doc.heartbeatsLeft = HEARTBEATS_AFTER_TRAFFIC;
+        continue;
+      }
       if (doc.heartbeatsLeft <= 0) continue;
       doc.heartbeatsLeft--;
       send(doc, { ...header(doc, false), type: 'heartbeat' });
@@ -212,6 +221,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         counter: 0,
         seen: new Map(),
         heartbeatsLeft: 0,
+        busy: false,
         resyncTimer: null,
       };
       docs.set(docName, doc);
