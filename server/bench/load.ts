@@ -46,6 +46,8 @@ export interface LoadResult {
   memoryPerRoomKB: { rss: number; heap: number };
   generator: Array<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMB: number }>;
   redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
+  /** Warnings and errors the nodes logged during the run (count, and the distinct messages). */
+  nodeLog: { warnings: number; errors: number; messages: string[] };
 }
 
 const MB = 1024 * 1024;
@@ -197,6 +199,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
         rssMB: r.rssBytes / MB,
       })),
       redis: redisFigures,
+      nodeLog: summarizeLogs(nodes),
     };
   } finally {
     for (const g of generators) if (g.connected) command(g, { type: 'close' });
@@ -204,6 +207,23 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     await redis?.stop();
     await db.drop();
   }
+}
+
+/** pino levels: 40 warn, 50 error, 60 fatal. */
+function summarizeLogs(nodes: NodeProcess[]): LoadResult['nodeLog'] {
+  let warnings = 0;
+  let errors = 0;
+  const messages = new Set<string>();
+  for (const n of nodes) {
+    for (const line of n.logs) {
+      const level = typeof line.level === 'number' ? line.level : 50;
+      if (level >= 50) errors++;
+      else if (level >= 40) warnings++;
+      const err = line.err as { message?: string } | undefined;
+      if (messages.size < 10) messages.add(`${n.nodeId}: ${String(line.msg)}${err?.message ? ` (${err.message})` : ''}`);
+    }
+  }
+  return { warnings, errors, messages: [...messages] };
 }
 
 const sumDelta = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v - b[i]!, 0);

@@ -80,6 +80,8 @@ function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
     rows.push([`${n.nodeId} CPU per 1,000 edits`, `${round(n.cpuMsPer1000Edits, 0)} ms`]);
     rows.push([`${n.nodeId} RSS idle → loaded → end`, `${round(n.rssIdleMB, 0)} → ${round(n.rssLoadedMB, 0)} → ${round(n.rssAfterMB, 0)} MB`]);
   }
+  rows.push(['node warnings / errors logged', `${r.nodeLog.warnings} / ${r.nodeLog.errors}`]);
+  for (const m of r.nodeLog.messages.slice(0, 5)) rows.push(['  log', m.slice(0, 90)]);
   rows.push(['memory per room (RSS Δ)', `${round(r.memoryPerRoomKB.rss, 1)} KB`, '≤ 60 KB']);
   rows.push(['memory per room (heap Δ)', `${round(r.memoryPerRoomKB.heap, 1)} KB`]);
   r.generator.forEach((g, i) =>
