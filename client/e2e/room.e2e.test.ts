@@ -1,0 +1,293 @@
+/**
+ * A mentor and a mentee, each in their own browser profile with a real account made through
+ * the signup form, work in the same room at the same time. Runs against the real server
+ * process on a fresh Postgres database, in Debian's Chromium.
+ *
+ * The tests run in order and build on each other's room (a shared board is the point), but
+ * each one asserts only what it did.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { captureFailure, screenshot, startE2E, type E2E } from './harness.ts';
+import {
+  acceptInvite,
+  addGoal,
+  column,
+  connectionIs,
+  createInviteLink,
+  createRoom,
+  dragCard,
+  eventually,
+  goalCard,
+  isSavedAck,
+  notes,
+  openTab,
+  person,
+  recordAcks,
+  saveStatus,
+  signUp,
+  typeInNotes,
+  waitConnected,
+  waitSaved,
+} from './flows.ts';
+
+const mentor = person('Maya Mentor');
+const mentee = person('Eli Mentee');
+
+let e2e: E2E;
+let mentorCtx: BrowserContext;
+let menteeCtx: BrowserContext;
+let a: Page; // the mentor's tab
+let b: Page; // the mentee's tab
+let roomId: string;
+let mentorAcks: { times: number[] };
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  mentorCtx = await e2e.newContext();
+  menteeCtx = await e2e.newContext();
+  a = await mentorCtx.newPage();
+  b = await menteeCtx.newPage();
+  mentorAcks = recordAcks(a);
+  for (const [name, page] of [['mentor', a], ['mentee', b]] as const) {
+    page.on('pageerror', (err) => console.error(`[${name} page error]`, err));
+  }
+  try {
+    await setUpRoom();
+  } catch (err) {
+    console.error(await captureFailure('setup', { mentor: a, mentee: b }));
+    throw err;
+  }
+}, 180_000);
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') console.error(await captureFailure(task.name.slice(0, 40), { mentor: a, mentee: b }));
+});
+
+async function setUpRoom(): Promise<void> {
+  await a.goto('/signup');
+  await screenshot(a, '01-signup');
+  await signUp(a, mentor);
+  roomId = await createRoom(a, 'Maya & Eli — growth plan');
+  const invite = await createInviteLink(a);
+  await screenshot(a, '03-invite-link');
+
+  await signUp(b, mentee);
+  await b.goto(invite);
+  await b.getByTestId('invite-room').waitFor();
+  await screenshot(b, '04-invite-accept');
+  await acceptInvite(b);
+  await waitConnected(a);
+  await waitConnected(b);
+}
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+describe('two members in one room', () => {
+  it('shows each member that both are here', async () => {
+    for (const page of [a, b]) {
+      await eventually(async () => {
+        const members = page.getByTestId('presence-member');
+        expect(await members.count()).toBe(2);
+        expect(await members.evaluateAll((els) => els.map((el) => el.getAttribute('data-online')))).toEqual(['true', 'true']);
+        const text = await page.getByTestId('presence-bar').innerText();
+        expect(text).toContain(mentor.name);
+        expect(text).toContain(mentee.name);
+      }, 20_000, 'both members in the presence bar');
+    }
+  });
+
+  it("puts a goal the mentor creates on the mentee's board", async () => {
+    await addGoal(a, 'not_started', 'Ship a side project');
+    await addGoal(a, 'not_started', 'Give a lightning talk');
+    await a.keyboard.press('Escape');
+    await eventually(async () => {
+      expect(await column(b, 'not_started').getByTestId('goal-card').allInnerTexts()).toHaveLength(2);
+      expect(await goalCard(b, 'Ship a side project').count()).toBe(1);
+      expect(await goalCard(b, 'Give a lightning talk').count()).toBe(1);
+    }, 15_000, 'the goals on the mentee board');
+    await screenshot(b, '05-room-board');
+  });
+
+  it("moves a card on the mentee's board when the mentor drags it to another column", async () => {
+    await dragCard(a, 'Ship a side project', 'in_progress');
+    await eventually(async () => {
+      expect(await goalCard(a, 'Ship a side project').getAttribute('data-status')).toBe('in_progress');
+    }, 5_000, 'the drag to land on the mentor board');
+    await eventually(async () => {
+      expect(await column(b, 'in_progress').getByTestId('goal-card').count()).toBe(1);
+      expect(await goalCard(b, 'Ship a side project').getAttribute('data-status')).toBe('in_progress');
+    }, 15_000, 'the dragged card in the mentee in-progress column');
+  });
+
+  it('moves a card for both when the mentee uses the keyboard instead of dragging', async () => {
+    const open = goalCard(b, 'Give a lightning talk').getByTestId('goal-open');
+    await open.focus();
+    await b.keyboard.press('Shift+ArrowRight');
+    await eventually(async () => {
+      expect(await goalCard(a, 'Give a lightning talk').getAttribute('data-status')).toBe('in_progress');
+    }, 15_000, 'the keyboard move on the mentor board');
+  });
+
+  it('opens a goal in a detail view', async () => {
+    await goalCard(a, 'Ship a side project').getByTestId('goal-open').click();
+    const dialog = a.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('Ship a side project');
+    await screenshot(a, '06-goal-detail');
+    await a.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it("merges notes both type at the same time, and shows each the other's named caret", async () => {
+    await openTab(a, 'Notes');
+    await openTab(b, 'Notes');
+    await Promise.all([typeInNotes(a, 'Mentor wrote this line.'), typeInNotes(b, 'Mentee wrote that line.')]);
+    for (const page of [a, b]) {
+      await eventually(async () => {
+        const text = await notes(page).innerText();
+        expect(text).toContain('Mentor wrote this line.');
+        expect(text).toContain('Mentee wrote that line.');
+      }, 15_000, 'both lines in both editors');
+    }
+    // Each sees the other's caret labelled with their name (the editors keep focus, so carets stay published).
+    await eventually(async () => {
+      expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]);
+      expect(await b.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentor.name]);
+    }, 10_000, 'the other member caret');
+    await screenshot(a, '07-notes-two-carets');
+  });
+
+  it("hides a member's caret from the other when they choose to hide their cursor", async () => {
+    await b.getByTestId('hide-cursor').check();
+    // Back in the notes and typing: the mentor sees the text arrive, but no caret with it.
+    await typeInNotes(b, ' Typed with the cursor hidden.');
+    await eventually(async () => expect(await notes(a).innerText()).toContain('Typed with the cursor hidden.'), 15_000, 'the hidden-cursor text');
+    await a.waitForTimeout(500);
+    expect(await a.locator('.collaboration-carets__caret').count()).toBe(0);
+
+    await b.getByTestId('hide-cursor').uncheck();
+    await notes(b).click();
+    await b.keyboard.press('End');
+    await eventually(async () => expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]), 10_000, 'the caret to come back');
+  });
+
+  it('shows "Saved" after an edit only once a saved ack from the server has arrived', async () => {
+    await waitSaved(a);
+    const before = mentorAcks.times.length;
+    const editedAt = Date.now();
+    await typeInNotes(a, ' Ack me.');
+    await waitSaved(a);
+    const savedSeenAt = Date.now();
+    const acksAfterEdit = mentorAcks.times.slice(before).filter((t) => t >= editedAt && t <= savedSeenAt);
+    expect(acksAfterEdit.length).toBeGreaterThan(0);
+  });
+
+  it('keeps showing "Saving…" while the server\'s acks are held back, and "Saved" once they arrive', async () => {
+    // A second mentor tab whose /yjs socket passes through a relay that can hold type-100 frames.
+    const page = await mentorCtx.newPage();
+    let holding = false;
+    const held: Buffer[] = [];
+    let release: () => void = () => {};
+    await page.routeWebSocket(/\/yjs\//, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((msg) => {
+        if (holding && isSavedAck(msg)) held.push(msg as Buffer);
+        else ws.send(msg);
+      });
+      release = () => {
+        holding = false;
+        for (const m of held.splice(0)) ws.send(m);
+      };
+    });
+    try {
+      await page.goto(`/rooms/${roomId}#notes`);
+      await waitConnected(page);
+      await waitSaved(page);
+
+      holding = true;
+      await typeInNotes(page, ' Held back.');
+      await eventually(async () => expect(await saveStatus(page).textContent()).toBe('Saving…'), 5_000, '"Saving…"');
+      // The server has committed and acked (we hold the ack), and the other member already sees the edit...
+      await eventually(() => expect(held.length).toBeGreaterThan(0), 15_000, 'an ack from the server');
+      await eventually(async () => expect(await notes(b).innerText()).toContain('Held back.'), 15_000, 'the edit at the mentee');
+      // ...but without the ack this tab must not claim "Saved", however long we wait.
+      await page.waitForTimeout(1_500);
+      expect(await saveStatus(page).textContent()).toBe('Saving…');
+
+      release();
+      await waitSaved(page);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('merges edits made offline with edits made meanwhile, once back online', async () => {
+    await openTab(b, 'Notes');
+    await menteeCtx.setOffline(true);
+    await connectionIs(b, 'offline');
+
+    await typeInNotes(b, ' Written offline.');
+    await typeInNotes(a, ' Written while Eli was away.');
+    await openTab(b, 'Board');
+    await addGoal(b, 'not_started', 'Read two books');
+    // The mentor cannot see the offline edits yet.
+    await a.waitForTimeout(500);
+    expect(await notes(a).innerText()).not.toContain('Written offline.');
+    expect(await goalCard(a, 'Read two books').count()).toBe(0);
+    expect(await saveStatus(b).textContent()).toBe('Saving…');
+
+    await menteeCtx.setOffline(false);
+    await waitConnected(b);
+    await openTab(b, 'Notes');
+    for (const page of [a, b]) {
+      await eventually(async () => {
+        const text = await notes(page).innerText();
+        expect(text).toContain('Written offline.');
+        expect(text).toContain('Written while Eli was away.');
+      }, 20_000, 'both offline and online notes everywhere');
+    }
+    await eventually(async () => expect(await goalCard(a, 'Read two books').count()).toBe(1), 15_000, 'the offline goal at the mentor');
+    await waitSaved(b);
+  });
+
+  it('shows everything again after a reload, from the server', async () => {
+    await waitSaved(a);
+    await waitSaved(b);
+    // A fresh profile has no IndexedDB copy: what it shows came from Postgres through the server.
+    const fresh = await e2e.newContext();
+    try {
+      const page = await fresh.newPage();
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(mentor.email);
+      await page.getByLabel('Password').fill(mentor.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL('**/rooms');
+      await page.getByTestId('room-card').first().waitFor();
+      await screenshot(page, '02-rooms-list');
+      await page.goto(`/rooms/${roomId}`);
+      await waitConnected(page);
+      for (const p of [page, a, b]) {
+        if (p !== page) await p.reload();
+        await waitConnected(p);
+        await openTab(p, 'Board');
+        await eventually(async () => {
+          expect(await goalCard(p, 'Ship a side project').getAttribute('data-status')).toBe('in_progress');
+          expect(await goalCard(p, 'Give a lightning talk').getAttribute('data-status')).toBe('in_progress');
+          expect(await goalCard(p, 'Read two books').getAttribute('data-status')).toBe('not_started');
+        }, 15_000, 'the board after reload');
+        await openTab(p, 'Notes');
+        await eventually(async () => {
+          const text = await notes(p).innerText();
+          for (const s of ['Mentor wrote this line.', 'Mentee wrote that line.', 'Ack me.', 'Held back.', 'Written offline.', 'Written while Eli was away.']) {
+            expect(text).toContain(s);
+          }
+        }, 15_000, 'the notes after reload');
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+});
