@@ -146,4 +146,56 @@ describe('a node whose Postgres goes away and comes back', () => {
     const expected = [...idsFor('a', 0, 100), ...idsFor('b', 0, 100)];
     expect(expected.filter((id) => !present.has(id))).toEqual([]);
   });
+  it('bounds the queue while Postgres is down: an overloading writer gets 1013, and its edits all land after it reconnects', async () => {
+    const maxPending = 100;
+    const node = await startNodeProcess({
+      databaseUrl: pg.url,
+      nodeId: 'outage-bound',
+      env: { MAX_PENDING_UPDATES: String(maxPending), COMPACT_AFTER_UPDATES: '10000000' },
+    });
+    nodes.push(node);
+    const room: ProvisionedRoom = await provisionRoom(node.url, pg.url);
+    const a = new SyncClient({ wsUrl: node.wsUrl, roomId: room.roomId, ack: true, cookie: room.mentor.session });
+    const b = new SyncClient({ wsUrl: node.wsUrl, roomId: room.roomId, cookie: room.mentee.session });
+    clients.push(a, b);
+    await Promise.all([a.synced, b.synced]);
+
+    await pg.stop('fast');
+    // Well past twice the bound, paced under the rate limit; the node must cut the writer off on the way.
+    let made = 0;
+    let clock = 0;
+    while (a.isOpen && made < maxPending * 4) {
+      clock = addItems(a, 'a', made, 1);
+      made++;
+      if (made % 20 === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    const closed = await Promise.race([a.closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    expect(closed?.code).toBe(1013);
+    expect(made).toBeLessThan(maxPending * 4);
+    expect(b.closeInfo).toBeNull();
+    expect(node.isAlive()).toBe(true);
+    // A newcomer is not let in while the node cannot save (nor authenticate) anything.
+    const c = new SyncClient({ wsUrl: node.wsUrl, roomId: room.roomId, cookie: room.mentee.session });
+    clients.push(c);
+    expect((await c.closed).code).toBe(1013);
+
+    await pg.start();
+    let ready = await readyz(node.url);
+    for (let i = 0; i < 100 && ready.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await readyz(node.url);
+    }
+    expect(ready.status).toBe(200);
+    // The same client (same doc) reconnects: y-websocket sync re-sends what the node did not take.
+    const again = new SyncClient({ wsUrl: node.wsUrl, roomId: room.roomId, ack: true, cookie: room.mentor.session, doc: a.doc });
+    clients.push(again);
+    await again.synced;
+    await waitFor(() => again.isSaved(clock), 'every edit of the cut-off writer to be acked', 30_000);
+
+    const reader = new SyncClient({ wsUrl: node.wsUrl, roomId: room.roomId, cookie: room.mentee.session });
+    clients.push(reader);
+    await reader.synced;
+    const present = agendaIds(reader.doc);
+    expect(idsFor('a', 0, made).filter((id) => !present.has(id))).toEqual([]);
+  });
 });
