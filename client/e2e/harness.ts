@@ -27,6 +27,8 @@ const CHROMIUM_ARGS = [
 
 export interface E2E {
   baseUrl: string;
+  /** The suite's own Postgres database, for arranging states the UI cannot reach quickly (an expired invite). */
+  databaseUrl: string;
   browser: Browser;
   /** Server output so far (stdout + stderr), for failure messages. */
   serverLog(): string;
@@ -140,6 +142,7 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
 
     return {
       baseUrl,
+      databaseUrl: db.url,
       browser,
       serverLog,
       async newContext({ width = 1280, height = 860 } = {}) {
