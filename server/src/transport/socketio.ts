@@ -34,6 +34,7 @@ const sioRoom = (roomId: string) => `room:${roomId}`;
  * emit out of order, so each change is confirmed by one more emission a moment later.
  */
 const ROSTER_CONFIRM_MS = 300;
+const RECONNECT_ROSTER_DELAY_MS = 1000;
 
 /**
  * socket.io on /socket.io: presence roster (and later meetings, chat).
@@ -129,11 +130,24 @@ export function attachSocketIo(server: http.Server, ctx: AppContext): { close():
     if (removed > 0) rosters.changed(roomId);
   });
 
+  // Rosters emitted while Redis was away went nowhere, and other nodes' sockets may have
+  // come or gone: once the bus is back (the adapter's own connections reconnect on the same
+  // backoff), every room with sockets here is recomputed.
+  const offReconnect = ctx.bus.onReconnect(() => {
+    const t = setTimeout(() => {
+      for (const name of io.of('/').adapter.rooms.keys()) {
+        if (name.startsWith('room:')) rosters.changed(name.slice('room:'.length));
+      }
+    }, RECONNECT_ROSTER_DELAY_MS);
+    t.unref();
+  });
+
   return {
     async close() {
       if (closed) return;
       closed = true;
       offRevoke();
+      offReconnect();
       rosters.close();
       // Not io.close(): that also closes the HTTP server, which app.close() owns and closes last.
       for (const socket of io.of('/').sockets.values()) socket.disconnect(true);

@@ -104,6 +104,23 @@ describe('socket.io across two nodes on one Redis', () => {
     expect(Date.now() - revokedAt).toBeLessThan(1000);
   });
 
+  it('corrects the roster after a Redis outage during which a member left', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(nodes[0]!.url, { cookie: mentor.cookie });
+    const b = client(nodes[1]!.url, { cookie: mentee.cookie });
+    await Promise.all([connected(a.socket), connected(b.socket)]);
+    await join(a.socket, roomId);
+    await join(b.socket, roomId);
+    await waitFor(() => a.last().length === 2, 'both present');
+    await redis.stop();
+    await waitFor(() => buses.every((bus) => !bus.isReady()), 'the nodes to notice the outage');
+    b.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(a.last()).toHaveLength(2); // nothing could tell node A meanwhile
+    await redis.start();
+    await waitFor(() => a.last().length === 1 && a.last()[0]!.userId === mentor.id, 'the roster without the mentee', 8000);
+  });
+
   it('refuses a non-member’s room:join with 4404', async () => {
     const { roomId } = await createTestRoom(db.handle.db);
     const stranger = await createTestUser(db.handle.db, 'stranger');
