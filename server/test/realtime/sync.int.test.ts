@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { countRoomUpdates, loadRoomState } from '@menteo/db';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
-import { connectClient, createTestRoom, waitFor, waitSynced, type TestClient } from './clients.ts';
+import { CloseCode } from '@menteo/protocol';
+import { connectClient, createTestRoom, isSaved, waitFor, waitSynced, type TestClient } from './clients.ts';
 
 describe.each(BACKENDS)('live co-editing on %s', (backend) => {
   let db: TestDb;
@@ -74,6 +75,42 @@ describe.each(BACKENDS)('live co-editing on %s', (backend) => {
     } finally {
       if (server !== second) await second.close();
     }
+  });
+
+  it('on shutdown commits every edit it received, then closes clients with 1013', async () => {
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const node = await startTestServer({ db: db.handle });
+    const a = client(node.wsUrl, roomId, { cookie: mentor.cookie });
+    await waitSynced(a);
+    for (let i = 0; i < 40; i++) a.doc.getArray<number>('actions').push([i]);
+    await waitFor(() => node.app.realtime.registry.peek(roomId)?.doc.getArray('actions').length === 40, 'node has all');
+    await node.close();
+    await waitFor(() => a.closes.length > 0, 'the client sees the close');
+    expect(a.closes[0]).toBe(CloseCode.TryAgainLater);
+    const { checkpoint, updates } = await loadRoomState(db.handle.db, roomId);
+    const stored = new Y.Doc();
+    if (checkpoint) Y.applyUpdate(stored, checkpoint);
+    for (const u of updates) Y.applyUpdate(stored, u);
+    expect(stored.getArray('actions').length).toBe(40);
+  });
+
+  it('reports rooms, connections, updates, commits and queue depth on /metrics', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie, ack: true });
+    const b = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(a), waitSynced(b)]);
+    a.doc.getText('notes').insert(0, 'metrics');
+    await waitFor(() => isSaved(a), 'saved');
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(name))?.split(' ').pop() ?? NaN);
+    expect(value('menteo_rooms_loaded')).toBeGreaterThanOrEqual(1);
+    expect(value('menteo_yjs_connections')).toBeGreaterThanOrEqual(2);
+    expect(value('menteo_yjs_updates_total')).toBeGreaterThanOrEqual(1);
+    expect(value('menteo_yjs_update_bytes_total')).toBeGreaterThan(0);
+    expect(value('menteo_update_log_batch_rows_count')).toBeGreaterThanOrEqual(1);
+    expect(value('menteo_update_log_commit_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('menteo_update_log_queue_depth')).toBeGreaterThanOrEqual(0);
+    expect(text).toContain('menteo_compactions_total');
   });
 
   it('appends each edit to the log rather than rewriting the document', async () => {
