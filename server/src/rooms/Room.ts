@@ -196,11 +196,6 @@ export class Room {
     return Y.encodeStateVector(this.committed);
   }
 
-  /** Closes every connection with `code`; their transports then call removeConnection. */
-  closeAll(code: CloseCode): void {
-    for (const conn of this.connections) conn.close(code, closeReason[code]);
-  }
-
   destroy(): void {
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);

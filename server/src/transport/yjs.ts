@@ -22,6 +22,8 @@ class YjsWebSocket extends WebSocket {
 
 /** Frames a socket may send while its room loads; a y-websocket client sends 2–4. */
 const MAX_EARLY_FRAMES = 64;
+/** Unsent bytes a slow reader may pile up before it is dropped (1013: it resyncs on reconnect). */
+const maxBufferedBytes = (maxMessageBytes: number) => Math.max(8 * 1024 * 1024, 4 * maxMessageBytes);
 
 type Verdict = { ok: true; docName: string; info: ConnectionInfo } | { ok: false; code: CloseCode; why: string };
 
@@ -101,11 +103,15 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     let conn: Connection | null = null;
     let closed = false;
     const early: Uint8Array[] = [];
+    let earlyBytes = 0;
+    const maxBuffered = maxBufferedBytes(ctx.config.limits.maxMessageBytes);
     ws.on('message', (data: RawData) => {
       const bytes = toBytes(data);
       if (conn) return registry.handleMessage(conn, bytes);
       early.push(bytes);
-      if (early.length > MAX_EARLY_FRAMES) {
+      earlyBytes += bytes.byteLength;
+      // Bounded in frames and bytes: a client that floods before its room is loaded is not buffered.
+      if (early.length > MAX_EARLY_FRAMES || earlyBytes > 2 * ctx.config.limits.maxMessageBytes) {
         deps.observer.breach(CloseCode.RateLimited);
         ws.close(CloseCode.RateLimited, closeReason[CloseCode.RateLimited]);
       }
@@ -125,7 +131,13 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     });
     const socket = {
       send(data: Uint8Array) {
-        if (ws.readyState === WebSocket.OPEN) ws.send(data);
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.bufferedAmount > maxBuffered) {
+          ctx.logger.warn({ docName, userId: info.userId, buffered: ws.bufferedAmount }, 'slow reader dropped');
+          ws.close(CloseCode.TryAgainLater, closeReason[CloseCode.TryAgainLater]);
+          return;
+        }
+        ws.send(data);
       },
       close(code: CloseCode, reason: string) {
         ws.close(code, reason);
