@@ -51,6 +51,7 @@ export interface Api {
   getRoom(roomId: string): Promise<Room>;
   updateRoom(roomId: string, body: UpdateRoomBody): Promise<Room>;
   archiveRoom(roomId: string): Promise<Room>;
+  unarchiveRoom(roomId: string): Promise<Room>;
   removeMember(roomId: string, userId: string): Promise<void>;
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
@@ -103,6 +104,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     getRoom: async (roomId) => (await request<RoomResponse>('GET', `/rooms/${id(roomId)}`)).room,
     updateRoom: async (roomId, body) => (await request<RoomResponse>('PATCH', `/rooms/${id(roomId)}`, body)).room,
     archiveRoom: async (roomId) => (await request<RoomResponse>('POST', `/rooms/${id(roomId)}/archive`, {})).room,
+    unarchiveRoom: async (roomId) => (await request<RoomResponse>('POST', `/rooms/${id(roomId)}/unarchive`, {})).room,
     removeMember: async (roomId, userId) => {
       await request<unknown>('DELETE', `/rooms/${id(roomId)}/members/${id(userId)}`);
     },

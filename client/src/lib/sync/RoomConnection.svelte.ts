@@ -28,6 +28,8 @@ export interface RoomConnectionOptions {
   persist?: boolean;
   /** Where online/offline and beforeunload are listened to. Default: window, if any. */
   window?: Window | null;
+  /** This member's caret/avatar colour. Default: colorForUser(me.userId). */
+  color?: string;
 }
 
 /** y-protocols sync message subtype of "here is my state vector". */
@@ -97,7 +99,7 @@ export class RoomConnection {
     this.#installHandlers();
 
     this.awareness.setLocalState({
-      user: { userId: me.userId, name: me.displayName, color: colorForUser(me.userId), role: me.role },
+      user: { userId: me.userId, name: me.displayName, color: opts.color ?? colorForUser(me.userId), role: me.role },
       focus: null,
       cursorHidden: false,
     } satisfies PresenceState);

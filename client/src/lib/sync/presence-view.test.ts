@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '@menteo/protocol';
 import { colorForUser } from '@menteo/room-doc';
-import { describeFocus, initials, presenceEntries } from './presence-view.ts';
+import { describeFocus, initials, memberColor, presenceEntries } from './presence-view.ts';
 
 type Person = { userId: string; displayName: string; role: Role };
 const mentor: Person = { userId: 'u-mentor', displayName: 'Grace Hopper', role: 'mentor' };
@@ -18,6 +18,17 @@ describe('presence view', () => {
     expect(initials('  ada  ')).toBe('A');
     expect(initials('Jean Luc Picard')).toBe('JP');
     expect(initials('')).toBe('?');
+  });
+
+  it('never gives the mentee the same colour as the mentor', () => {
+    // Find a mentee id whose own colour collides with the mentor's.
+    let clash = '';
+    for (let i = 0; !clash; i++) if (colorForUser(`m${i}`) === colorForUser(mentor.userId)) clash = `m${i}`;
+    const members = [mentor, { userId: clash, displayName: 'Clash', role: 'mentee' as const }];
+    expect(memberColor(mentor.userId, members)).toBe(colorForUser(mentor.userId));
+    expect(memberColor(clash, members)).not.toBe(memberColor(mentor.userId, members));
+    // No collision: everyone keeps their own colour.
+    expect(memberColor(mentee.userId, [mentor, mentee])).toBe(colorForUser(mentee.userId));
   });
 
   it('describes what a member is doing', () => {

@@ -2,7 +2,7 @@
  * Pure helpers for the presence bar: who to show, with what colour, initials and activity.
  */
 import type { PresenceMember, Role } from '@menteo/protocol';
-import { colorForUser, parsePresence, type PresenceFocus } from '@menteo/room-doc';
+import { colorForUser, parsePresence, PRESENCE_COLORS, type PresenceFocus } from '@menteo/room-doc';
 
 export interface PresenceEntry {
   userId: string;
@@ -24,6 +24,22 @@ export function initials(name: string): string {
   const first = [...(words[0] ?? '')][0] ?? '';
   const last = words.length > 1 ? ([...(words[words.length - 1] ?? '')][0] ?? '') : '';
   return (first + last).toUpperCase();
+}
+
+/**
+ * A member's colour in this room: colorForUser, except that a mentee whose colour hashes
+ * to the mentor's takes the next one, so the two people in a 1:1 room never share a colour.
+ * Every client computes the same answer from the same member list.
+ */
+export function memberColor(userId: string, members: readonly { userId: string; role: Role }[]): string {
+  const own = colorForUser(userId);
+  const me = members.find((m) => m.userId === userId);
+  const mentor = members.find((m) => m.role === 'mentor');
+  if (!me || me.role === 'mentor' || !mentor) return own;
+  const taken = colorForUser(mentor.userId);
+  if (own !== taken) return own;
+  const i = PRESENCE_COLORS.indexOf(own as (typeof PRESENCE_COLORS)[number]);
+  return PRESENCE_COLORS[(i + 1) % PRESENCE_COLORS.length] ?? own;
 }
 
 export function describeFocus(focus: PresenceFocus | null): string | null {
@@ -86,7 +102,7 @@ export function presenceEntries({ roster, members, awareness, meId }: RosterInpu
       userId: m.userId,
       displayName: m.displayName,
       role: m.role,
-      color: colorForUser(m.userId),
+      color: memberColor(m.userId, members),
       initials: initials(m.displayName),
       online: isOnline,
       isMe,
