@@ -152,6 +152,19 @@ describe('GoalBoard', () => {
     expect((awareness.getLocalState() as PresenceState).focus).toBeNull();
   });
 
+  it('opens a goal whose title another client stored as a plain string, and edits it live', async () => {
+    const doc = new Y.Doc();
+    const id = createGoal(doc, { title: 'x', createdBy: 'u' });
+    (doc.getMap('goals').get(id) as Y.Map<unknown>).set('title', 'Plain title');
+    mount(doc);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Plain title' }));
+    const input = (await within(await screen.findByRole('dialog')).findByLabelText('Title')) as HTMLInputElement;
+    await waitFor(() => expect(input.value).toBe('Plain title'));
+    input.value = 'Plain title, fixed';
+    await fireEvent.input(input);
+    expect(getGoal(doc, id)!.title).toBe('Plain title, fixed');
+  });
+
   it('shows on a card which other member is on that goal', async () => {
     const doc = new Y.Doc();
     const id = createGoal(doc, { title: 'Shared goal', createdBy: 'u' });
