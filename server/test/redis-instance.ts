@@ -14,6 +14,10 @@ export interface RedisInstance {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: nothing persisted). */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing is answered (a hung server or a half-open link). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   destroy(): Promise<void>;
 }
 
@@ -53,7 +57,22 @@ export async function startRedisInstance(): Promise<RedisInstance> {
   };
 
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start, destroy: stop };
+  const signal = (sig: NodeJS.Signals) => {
+    if (!child) throw new Error('redis-server is not running');
+    child.kill(sig);
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    destroy: async () => {
+      if (child) child.kill('SIGCONT'); // a stopped process ignores SIGKILL's exit until continued on some kernels
+      await stop();
+    },
+  };
 }
 
 async function freePort(): Promise<number> {

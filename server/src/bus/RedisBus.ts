@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import type { Logger } from '../logger.ts';
 import type { Bus, BusStats } from './Bus.ts';
@@ -9,6 +10,10 @@ export interface RedisBusOptions {
   maxReconnectDelayMs?: number;
   /** Publishes written but not yet answered; beyond it new ones are dropped, never queued without bound. */
   maxInFlight?: number;
+  /** How often the bus sends itself a probe through Redis. */
+  probeIntervalMs?: number;
+  /** No probe back for this long while "connected" → the connections are declared dead and rebuilt. */
+  probeTimeoutMs?: number;
 }
 
 type Client = ReturnType<typeof createClient>;
@@ -38,6 +43,17 @@ export class RedisBus implements Bus {
   /** True until both connections are ready; the transition to ready fires onReconnect. */
   private down = true;
   private closed = false;
+  /**
+   * A TCP connection can look open while nothing gets through (a hung Redis, a failover
+   * that left a half-open socket): publishes vanish and nothing reports it for minutes. The
+   * bus therefore sends itself a probe every second through Redis; when none comes back
+   * in time it reports not-ready and rebuilds both connections, which ends in the usual
+   * reconnect → resubscribe → resync.
+   */
+  private readonly probeChannel = `menteo:probe:${randomUUID()}`;
+  private lastProbeAt = Date.now();
+  private suspect = false;
+  private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RedisBusOptions) {
     this.logger = opts.logger;
@@ -52,6 +68,11 @@ export class RedisBus implements Bus {
       // connect() retries forever inside; its rejection only means we closed meanwhile.
       client.connect().catch((err: unknown) => this.logger.debug({ err }, 'redis connect stopped'));
     }
+    void this.subscribe(this.probeChannel, () => {
+      this.lastProbeAt = Date.now();
+    });
+    this.probeTimer = setInterval(() => this.probe(), this.opts.probeIntervalMs ?? 1000);
+    this.probeTimer.unref();
     if (waitMs <= 0 || this.isReady()) return this.isReady();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -135,7 +156,7 @@ export class RedisBus implements Bus {
   }
 
   isReady(): boolean {
-    return !this.closed && this.pub.isReady && this.sub.isReady;
+    return !this.closed && !this.suspect && this.pub.isReady && this.sub.isReady;
   }
 
   stats(): BusStats {
@@ -161,6 +182,7 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.handlers.clear();
     this.reconnectListeners.clear();
     await Promise.all([closeClient(this.pub), closeClient(this.sub)]);
@@ -199,8 +221,30 @@ export class RedisBus implements Bus {
     return client;
   }
 
+  private probe(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (this.down || this.suspect || !this.pub.isReady || !this.sub.isReady) {
+      this.lastProbeAt = now; // the timeout counts from the moment the connections are up again
+      return;
+    }
+    const timeoutMs = this.opts.probeTimeoutMs ?? 5000;
+    if (now - this.lastProbeAt > timeoutMs) {
+      this.logger.warn({ silentMs: now - this.lastProbeAt }, 'redis connections silent; rebuilding them');
+      this.suspect = true;
+      this.down = true;
+      for (const client of [this.pub, this.sub]) {
+        client.destroy();
+        client.connect().catch((err: unknown) => this.logger.debug({ err }, 'redis connect stopped'));
+      }
+      return;
+    }
+    this.pub.publish(this.probeChannel, '1').catch((err: unknown) => this.logger.debug({ err }, 'probe publish failed'));
+  }
+
   /** Both connections ready after an outage (or the first start): resubscribe, then let listeners resync. */
   private async afterReady(): Promise<void> {
+    this.suspect = false;
     if (!this.down || !this.isReady()) return;
     this.down = false;
     const pending: Promise<unknown>[] = [];

@@ -7,8 +7,8 @@ import { SHARED_REDIS_URL, startRedisInstance } from '../redis-instance.ts';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-async function redisBus(url: string, waitMs = 5000): Promise<RedisBus> {
-  const bus = new RedisBus({ url, logger, maxReconnectDelayMs: 100 });
+async function redisBus(url: string, waitMs = 5000, probe: { probeIntervalMs?: number; probeTimeoutMs?: number } = {}): Promise<RedisBus> {
+  const bus = new RedisBus({ url, logger, maxReconnectDelayMs: 100, ...probe });
   await bus.start(waitMs);
   return bus;
 }
@@ -71,6 +71,29 @@ describe('RedisBus across a Redis restart', () => {
       a.publish(ch, new Uint8Array([7]));
       await waitFor(() => got.length === 1, 'delivery');
       expect(got).toEqual([7]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await redis.destroy();
+    }
+  });
+
+  it('notices a Redis that stops answering while its connections stay open, and rebuilds them once it answers again', async () => {
+    const redis = await startRedisInstance();
+    const probe = { probeIntervalMs: 100, probeTimeoutMs: 600 };
+    const a = await redisBus(redis.url, 5000, probe);
+    const b = await redisBus(redis.url, 5000, probe);
+    try {
+      const ch = roomChannel(`hang-${Date.now()}`);
+      const got: number[] = [];
+      await b.subscribe(ch, (p) => got.push(p[0]!));
+      let reconnects = 0;
+      b.onReconnect(() => reconnects++);
+      redis.pause();
+      await waitFor(() => !a.isReady() && !b.isReady(), 'both buses to declare the silent connections dead');
+      redis.resume();
+      await waitFor(() => reconnects >= 1 && a.isReady() && b.isReady(), 'the rebuilt connections');
+      a.publish(ch, new Uint8Array([5]));
+      await waitFor(() => got.includes(5), 'delivery on the rebuilt connections');
     } finally {
       await Promise.all([a.close(), b.close()]);
       await redis.destroy();
