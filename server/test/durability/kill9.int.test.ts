@@ -111,7 +111,7 @@ describe('a node killed with -9 mid-stream', () => {
       `kill -9: sent ${sent.join('+')}, acked ${acked.join('+')}, present after restart ${ids.size} (provisioned via ${room.via})`,
     );
     expect(ids.size).toBeGreaterThanOrEqual(acked.reduce((a, b) => a + b));
-  });
+  }, 120_000);
   it('gets the unacked edits back too once their still-running clients reconnect', async () => {
     // Continues from the previous test's state: the writers' docs still hold everything they sent.
     const node = nodes.at(-1)!;
@@ -138,5 +138,5 @@ describe('a node killed with -9 mid-stream', () => {
     );
     const expected = writersOfTest.flatMap((w) => w.clockAfter.map((_, seq) => `${w.label}-${seq}`));
     expect(expected.filter((id) => !ids.has(id))).toEqual([]);
-  });
+  }, 60_000);
 });

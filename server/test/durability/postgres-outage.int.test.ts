@@ -145,7 +145,7 @@ describe('a node whose Postgres goes away and comes back', () => {
     const present = agendaIds(reader.doc);
     const expected = [...idsFor('a', 0, 100), ...idsFor('b', 0, 100)];
     expect(expected.filter((id) => !present.has(id))).toEqual([]);
-  });
+  }, 120_000);
   it('bounds the queue while Postgres is down: an overloading writer gets 1013, and its edits all land after it reconnects', async () => {
     const maxPending = 100;
     const node = await startNodeProcess({
@@ -197,5 +197,5 @@ describe('a node whose Postgres goes away and comes back', () => {
     await reader.synced;
     const present = agendaIds(reader.doc);
     expect(idsFor('a', 0, made).filter((id) => !present.has(id))).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -40,7 +40,8 @@ describe('a node with tight limits', () => {
     bystander = await openPair(node, await provisionRoom(node.url, pg.url));
     await exchange(target);
     await exchange(bystander);
-  });
+    // Two signups per room (argon2) and a node start: slow when the machine is shared.
+  }, 120_000);
   afterAll(async () => {
     for (const p of [target, bystander]) {
       p?.a.terminate();
