@@ -162,6 +162,9 @@ async function run(durationMs: number, warmupMs: number, ratePerClient: number, 
   send(report);
 }
 
+// The parent died (or was interrupted): a generator must never outlive its benchmark.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (raw) => {
   const cmd = raw as GeneratorCommand;
   switch (cmd.type) {
