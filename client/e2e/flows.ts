@@ -106,6 +106,26 @@ export function notes(page: Page): Locator {
   return page.getByTestId('notes-editor');
 }
 
+/** The notes as the reader sees them, without the other member's caret label (a widget inside the text). */
+export async function notesText(page: Page): Promise<string> {
+  return notes(page).evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+    return copy.innerText ?? copy.textContent ?? '';
+  });
+}
+
+/** The items of the notes' bullet lists, without caret labels. */
+export async function notesBullets(page: Page): Promise<string[]> {
+  return notes(page).evaluate((el) =>
+    [...el.querySelectorAll('ul > li')].map((li) => {
+      const copy = li.cloneNode(true) as HTMLElement;
+      for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+      return (copy.textContent ?? '').trim();
+    }),
+  );
+}
+
 export function saveStatus(page: Page): Locator {
   return page.getByTestId('save-status');
 }

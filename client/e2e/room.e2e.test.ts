@@ -20,7 +20,10 @@ import {
   eventually,
   goalCard,
   isSavedAck,
+  logIn,
   notes,
+  notesBullets,
+  notesText,
   openTab,
   person,
   recordAcks,
@@ -102,13 +105,12 @@ describe('two members in one room', () => {
   it("puts a goal the mentor creates on the mentee's board", async () => {
     await addGoal(a, 'not_started', 'Ship a side project');
     await addGoal(a, 'not_started', 'Give a lightning talk');
-    await a.keyboard.press('Escape');
+    await column(a, 'not_started').getByRole('button', { name: 'Cancel' }).click();
     await eventually(async () => {
       expect(await column(b, 'not_started').getByTestId('goal-card').allInnerTexts()).toHaveLength(2);
       expect(await goalCard(b, 'Ship a side project').count()).toBe(1);
       expect(await goalCard(b, 'Give a lightning talk').count()).toBe(1);
     }, 15_000, 'the goals on the mentee board');
-    await screenshot(b, '05-room-board');
   });
 
   it("moves a card on the mentee's board when the mentor drags it to another column", async () => {
@@ -131,14 +133,34 @@ describe('two members in one room', () => {
     }, 15_000, 'the keyboard move on the mentor board');
   });
 
-  it('opens a goal in a detail view', async () => {
+  it("edits a goal's description and milestones in the detail view, live for the other member", async () => {
     await goalCard(a, 'Ship a side project').getByTestId('goal-open').click();
-    const dialog = a.getByRole('dialog');
+    const dialog = a.getByTestId('goal-detail');
     await dialog.waitFor();
-    expect(await dialog.innerText()).toContain('Ship a side project');
-    await screenshot(a, '06-goal-detail');
-    await a.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    try {
+      await dialog.getByTestId('goal-description-input').fill('A small app that helps someone else, shipped end to end.');
+      await dialog.getByTestId('goal-due-input').fill('2026-12-15');
+      const milestones = ['Pick an idea', 'Build the first version', 'Show it to three people'];
+      for (const [i, m] of milestones.entries()) {
+        await dialog.getByTestId('new-milestone-input').fill(m);
+        await dialog.getByTestId('add-milestone').click();
+        await eventually(async () => expect(await dialog.getByTestId('milestone-item').count()).toBe(i + 1), 5_000, `milestone ${m}`);
+      }
+      expect(await dialog.getByTestId('milestone-title').evaluateAll((els) => els.map((el) => (el as HTMLInputElement).value))).toEqual(milestones);
+      await dialog.getByTestId('milestone-toggle').first().check();
+      await screenshot(a, '06-goal-detail');
+    } finally {
+      await dialog.getByTestId('goal-close').click();
+      await dialog.waitFor({ state: 'detached' });
+    }
+
+    await eventually(async () => {
+      const card = goalCard(b, 'Ship a side project');
+      expect(await card.getByTestId('card-milestone').count()).toBe(3);
+      expect(await card.getByTestId('goal-progress-text').innerText()).toMatch(/1\/3 · 33%/);
+      expect(await card.getByTestId('goal-due').count()).toBe(1);
+    }, 15_000, 'the milestones on the mentee card');
+    await screenshot(b, '05-room-board');
   });
 
   it("merges notes both type at the same time, and shows each the other's named caret", async () => {
@@ -147,7 +169,7 @@ describe('two members in one room', () => {
     await Promise.all([typeInNotes(a, 'Mentor wrote this line.'), typeInNotes(b, 'Mentee wrote that line.')]);
     for (const page of [a, b]) {
       await eventually(async () => {
-        const text = await notes(page).innerText();
+        const text = await notesText(page);
         expect(text).toContain('Mentor wrote this line.');
         expect(text).toContain('Mentee wrote that line.');
       }, 15_000, 'both lines in both editors');
@@ -157,14 +179,13 @@ describe('two members in one room', () => {
       expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]);
       expect(await b.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentor.name]);
     }, 10_000, 'the other member caret');
-    await screenshot(a, '07-notes-two-carets');
   });
 
   it("hides a member's caret from the other when they choose to hide their cursor", async () => {
     await b.getByTestId('hide-cursor').check();
     // Back in the notes and typing: the mentor sees the text arrive, but no caret with it.
     await typeInNotes(b, ' Typed with the cursor hidden.');
-    await eventually(async () => expect(await notes(a).innerText()).toContain('Typed with the cursor hidden.'), 15_000, 'the hidden-cursor text');
+    await eventually(async () => expect(await notesText(a)).toContain('Typed with the cursor hidden.'), 15_000, 'the hidden-cursor text');
     await a.waitForTimeout(500);
     expect(await a.locator('.collaboration-carets__caret').count()).toBe(0);
 
@@ -172,6 +193,26 @@ describe('two members in one room', () => {
     await notes(b).click();
     await b.keyboard.press('End');
     await eventually(async () => expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]), 10_000, 'the caret to come back');
+  });
+
+  it('formats notes with the toolbar, and the other member sees the formatting', async () => {
+    await notes(a).click();
+    await a.keyboard.press('Control+End');
+    await a.keyboard.press('Enter');
+    const bullet = a.getByRole('button', { name: 'Bullet list' });
+    await bullet.click();
+    expect(await bullet.getAttribute('aria-pressed')).toBe('true');
+    await a.keyboard.type('Follow up on the talk outline', { delay: 10 });
+    await a.keyboard.press('Enter');
+    await a.keyboard.type('Book the next meeting', { delay: 10 });
+    await eventually(async () => {
+      expect(await notesBullets(b)).toEqual(['Follow up on the talk outline', 'Book the next meeting']);
+    }, 15_000, 'the bullet list at the mentee');
+    // The mentee's caret is still published from the previous test: both carets show.
+    await notes(b).click();
+    await b.keyboard.press('Control+Home');
+    await eventually(async () => expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]), 10_000, 'the mentee caret');
+    await screenshot(a, '07-notes-two-carets');
   });
 
   it('shows "Saved" after an edit only once a saved ack from the server has arrived', async () => {
@@ -212,7 +253,7 @@ describe('two members in one room', () => {
       await eventually(async () => expect(await saveStatus(page).textContent()).toBe('Saving…'), 5_000, '"Saving…"');
       // The server has committed and acked (we hold the ack), and the other member already sees the edit...
       await eventually(() => expect(held.length).toBeGreaterThan(0), 15_000, 'an ack from the server');
-      await eventually(async () => expect(await notes(b).innerText()).toContain('Held back.'), 15_000, 'the edit at the mentee');
+      await eventually(async () => expect(await notesText(b)).toContain('Held back.'), 15_000, 'the edit at the mentee');
       // ...but without the ack this tab must not claim "Saved", however long we wait.
       await page.waitForTimeout(1_500);
       expect(await saveStatus(page).textContent()).toBe('Saving…');
@@ -222,6 +263,46 @@ describe('two members in one room', () => {
     } finally {
       await page.close();
     }
+  });
+
+  it('shares agenda points, action items and resources between the two', async () => {
+    await openTab(a, 'Agenda');
+    await openTab(b, 'Agenda');
+    for (const point of ['How did the lightning talk go?', 'Plan next quarter', 'Reading list']) {
+      await a.getByTestId('new-agenda-input').fill(point);
+      await a.getByTestId('add-agenda').click();
+    }
+    await eventually(async () => expect(await b.getByTestId('agenda-item').count()).toBe(3), 15_000, 'the agenda at the mentee');
+    await b.getByTestId('agenda-discussed').first().check();
+    await eventually(async () => expect(await a.getByTestId('agenda-discussed').first().isChecked()).toBe(true), 15_000, 'discussed at the mentor');
+    await screenshot(a, '08-agenda');
+
+    await openTab(b, 'Action items');
+    await openTab(a, 'Action items');
+    await b.getByTestId('new-action-input').fill('Draft the talk abstract');
+    await b.getByTestId('new-action-due').fill('2026-12-01');
+    await b.getByTestId('add-action').click();
+    await b.getByTestId('new-action-input').fill('Send Eli two articles on estimation');
+    await b.getByTestId('new-action-owner').selectOption('mentor');
+    await b.getByTestId('add-action').click();
+    await eventually(async () => expect(await a.getByTestId('action-item').count()).toBe(2), 15_000, 'the actions at the mentor');
+    await a.getByTestId('action-done').last().check();
+    await eventually(async () => expect(await b.getByTestId('action-done').last().isChecked()).toBe(true), 15_000, 'done at the mentee');
+    await screenshot(b, '09-action-items');
+
+    await openTab(a, 'Resources');
+    await openTab(b, 'Resources');
+    await a.getByTestId('new-resource-url').fill('https://example.com/lightning-talks');
+    await a.getByTestId('new-resource-title').fill('How to give a lightning talk');
+    await a.getByTestId('add-resource').click();
+    await eventually(async () => {
+      const link = b.getByTestId('resource-link');
+      expect(await link.count()).toBe(1);
+      expect(await link.getAttribute('href')).toBe('https://example.com/lightning-talks');
+      expect(await link.innerText()).toContain('How to give a lightning talk');
+    }, 15_000, 'the link at the mentee');
+    await screenshot(b, '10-resources');
+    await openTab(a, 'Notes');
   });
 
   it('merges edits made offline with edits made meanwhile, once back online', async () => {
@@ -235,7 +316,7 @@ describe('two members in one room', () => {
     await addGoal(b, 'not_started', 'Read two books');
     // The mentor cannot see the offline edits yet.
     await a.waitForTimeout(500);
-    expect(await notes(a).innerText()).not.toContain('Written offline.');
+    expect(await notesText(a)).not.toContain('Written offline.');
     expect(await goalCard(a, 'Read two books').count()).toBe(0);
     expect(await saveStatus(b).textContent()).toBe('Saving…');
 
@@ -244,7 +325,7 @@ describe('two members in one room', () => {
     await openTab(b, 'Notes');
     for (const page of [a, b]) {
       await eventually(async () => {
-        const text = await notes(page).innerText();
+        const text = await notesText(page);
         expect(text).toContain('Written offline.');
         expect(text).toContain('Written while Eli was away.');
       }, 20_000, 'both offline and online notes everywhere');
@@ -280,7 +361,7 @@ describe('two members in one room', () => {
         }, 15_000, 'the board after reload');
         await openTab(p, 'Notes');
         await eventually(async () => {
-          const text = await notes(p).innerText();
+          const text = await notesText(p);
           for (const s of ['Mentor wrote this line.', 'Mentee wrote that line.', 'Ack me.', 'Held back.', 'Written offline.', 'Written while Eli was away.']) {
             expect(text).toContain(s);
           }
@@ -288,6 +369,31 @@ describe('two members in one room', () => {
       }
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe('at phone width', () => {
+  it('shows the room at 375 px without sideways scrolling', async () => {
+    const phone = await e2e.newContext({ width: 375, height: 812 });
+    try {
+      const page = await phone.newPage();
+      await page.goto('/login');
+      await logIn(page, mentee);
+      await page.waitForURL('**/rooms');
+      await page.goto(`/rooms/${roomId}`);
+      await waitConnected(page);
+      await goalCard(page, 'Ship a side project').waitFor();
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(await overflow()).toBe(0);
+      await screenshot(page, '12-phone-board', { fullPage: true });
+      for (const tab of ['Notes', 'Agenda', 'Action items', 'Resources'] as const) {
+        await openTab(page, tab);
+        expect(await overflow(), `horizontal overflow on the ${tab} tab`).toBe(0);
+        if (tab === 'Notes') await screenshot(page, '13-phone-notes', { fullPage: true });
+      }
+    } finally {
+      await phone.close();
     }
   });
 });
