@@ -6,6 +6,7 @@
  *   npm run cluster                       3 nodes on 3001..3003, proxy on 3000
  *   npm run cluster -- --nodes 5          5 nodes
  *   npm run cluster -- --port 8080        proxy on 8080, nodes on 8081..
+ *   npm run cluster -- --port 0           every port chosen by the OS (tests)
  *
  * Postgres and Redis are required (an embedded PGlite cannot be shared by processes).
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/menteo (created if missing),
@@ -46,13 +47,13 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: npm run cluster -- [--nodes N] [--port PROXY_PORT]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N)');
+    console.log('usage: npm run cluster -- [--nodes N] [--port PROXY_PORT]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N; 0: any free ports)');
     return;
   }
   const count = Number(values.nodes);
   const proxyPort = Number(values.port);
   if (!Number.isInteger(count) || count < 1 || count > 32) fail('--nodes must be an integer from 1 to 32');
-  if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort + count > 65535) fail('--port must be a valid port');
+  if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort + count > 65535) fail('--port must be a valid port');
 
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
   const nodes: Node[] = [];
   let stopping = false;
   const start = (i: number): Promise<Node> => {
-    const port = proxyPort + 1 + i;
+    // With --port 0 each node takes a free port and logs it; waitForHealth waits for that line.
+    const port = proxyPort === 0 ? 0 : proxyPort + 1 + i;
     const id = `node-${i + 1}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: SERVER_DIR,
@@ -70,7 +72,11 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const node: Node = { id, port, child, alive: true };
-    for (const stream of [child.stdout!, child.stderr!]) readline.createInterface({ input: stream }).on('line', (l) => printLine(id, l));
+    const onLine = (line: string) => {
+      const listening = printLine(id, line);
+      if (listening !== null && node.port === 0) node.port = listening;
+    };
+    for (const stream of [child.stdout!, child.stderr!]) readline.createInterface({ input: stream }).on('line', onLine);
     child.once('exit', (code, signal) => {
       node.alive = false;
       if (!stopping) console.log(`[${id}] exited (${signal ?? `code ${code}`}); the proxy now skips it`);
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   // nodes — which is what a cluster must handle.
   const proxy = createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port));
 
-  console.log(`cluster: ${count} nodes on ports ${proxyPort + 1}..${proxyPort + count}`);
+  console.log(`cluster: ${count} nodes${proxyPort === 0 ? '' : ` on ports ${proxyPort + 1}..${proxyPort + count}`}`);
   console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
   try {
     // The first node alone applies the migrations; the others then start together.
@@ -111,7 +117,8 @@ async function main(): Promise<void> {
     return stopAll(1);
   }
   proxy.server.listen(proxyPort, '127.0.0.1', () => {
-    console.log(`\ncluster: ready — open http://localhost:${proxyPort}  (round robin over ${count} nodes)`);
+    const { port } = proxy.server.address() as net.AddressInfo;
+    console.log(`\ncluster: ready — open http://localhost:${port}  (round robin over ${count} nodes: ports ${nodes.map((n) => n.port).join(', ')})`);
     console.log(`cluster: node pids ${nodes.map((n) => `${n.id}=${n.child.pid}`).join(' ')} — try kill -9 on one`);
     console.log('cluster: Ctrl-C stops everything');
   });
@@ -163,6 +170,10 @@ async function waitForHealth(node: Node): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (!node.alive) throw new Error(`${node.id} exited during start (see its log above)`);
+    if (node.port === 0) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     const ok = await fetch(`http://127.0.0.1:${node.port}/healthz`).then(
       (r) => r.ok,
       () => false, // not listening yet
@@ -173,16 +184,19 @@ async function waitForHealth(node: Node): Promise<void> {
   throw new Error(`${node.id} did not answer /healthz on port ${node.port} within 60 s`);
 }
 
-/** pino JSON → one readable line per entry, prefixed by the node. */
-function printLine(id: string, line: string): void {
+/** pino JSON → one readable line per entry, prefixed by the node. Returns the port of a "listening" line. */
+function printLine(id: string, line: string): number | null {
+  let e: { level?: number; msg?: string; port?: unknown; err?: { message?: string } };
   try {
-    const e = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } } & Record<string, unknown>;
-    const level = ({ 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[e.level ?? 30] ?? '';
-    console.log(`[${id}] ${level} ${e.msg ?? ''}${e.err?.message ? ` — ${e.err.message}` : ''}`);
+    e = JSON.parse(line) as typeof e;
   } catch {
     // Not JSON (node's own stack traces): print as is.
     console.log(`[${id}] ${line}`);
+    return null;
   }
+  const level = ({ 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[e.level ?? 30] ?? '';
+  console.log(`[${id}] ${level} ${e.msg ?? ''}${e.err?.message ? ` — ${e.err.message}` : ''}`);
+  return typeof e.port === 'number' && e.msg?.includes('listening') ? e.port : null;
 }
 
 function redact(url: string): string {

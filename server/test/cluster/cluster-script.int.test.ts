@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDb } from '@menteo/db';
+import { createTestDatabase } from '../postgres.ts';
+import { startRedisInstance } from '../redis-instance.ts';
+import { connectClient, createTestRoom, waitFor, waitSynced, type TestClient } from '../realtime/clients.ts';
+
+const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    // ESRCH: no such process, which is what we hope for after Ctrl-C.
+    return false;
+  }
+};
+
+describe('npm run cluster', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c();
+  }, 60_000);
+
+  it('starts two nodes behind the proxy, serves one room across them, and stops everything on Ctrl-C', async () => {
+    const redis = await startRedisInstance();
+    cleanup.push(() => redis.destroy());
+    const pg = await createTestDatabase();
+    cleanup.push(() => pg.drop());
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0'], {
+      cwd: SERVER_DIR,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const lines: string[] = [];
+    readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
+    await waitFor(() => lines.some((l) => l.includes('node pids')) || child.exitCode !== null, 'the cluster to start', 120_000);
+    const ready = lines.find((l) => l.includes('cluster: ready'));
+    expect(ready, lines.join('\n')).toBeDefined();
+    const port = Number(/localhost:(\d+)/.exec(ready!)![1]);
+    const pids = [...lines.join('\n').matchAll(/node-\d+=(\d+)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+
+    for (let i = 0; i < 4; i++) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    const db = await createDb({ kind: 'postgres', url: pg.url, poolSize: 1 });
+    const clients: TestClient[] = [];
+    try {
+      const { roomId, mentor, mentee } = await createTestRoom(db.db);
+      // Round robin per connection: the two members land on different nodes.
+      const a = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentor.cookie });
+      const b = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentee.cookie });
+      clients.push(a, b);
+      await Promise.all([waitSynced(a), waitSynced(b)]);
+      a.doc.getArray<string>('agenda').push(['from a']);
+      b.doc.getArray<string>('agenda').push(['from b']);
+      await waitFor(() => a.doc.getArray('agenda').length === 2 && b.doc.getArray('agenda').length === 2, 'both edits on both sides');
+    } finally {
+      for (const c of clients) c.destroy();
+      await db.close();
+    }
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 180_000);
+});
