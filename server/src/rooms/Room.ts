@@ -53,7 +53,6 @@ export class Room {
   ) {
     // The server is not a participant: no local awareness state of its own.
     this.awareness.setLocalState(null);
-    this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
@@ -71,6 +70,9 @@ export class Room {
     }, 'load' satisfies TransactionOrigin);
     this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.loaded = true;
+    // Listening only from here: with an 'update' listener Yjs encodes every transaction, and the
+    // load transaction (possibly thousands of rows) has nobody to tell.
+    this.doc.on('update', this.onDocUpdate);
     const early = this.earlyRemote.splice(0);
     for (const update of early) this.applyRemoteUpdate(update);
   }
@@ -238,8 +240,10 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    const frame = encodeSyncUpdate(update);
-    for (const conn of this.connections) if (conn !== origin) conn.send(frame);
+    if (this.connections.size > (isConnectionOrigin(origin) ? 1 : 0)) {
+      const frame = encodeSyncUpdate(update);
+      for (const conn of this.connections) if (conn !== origin) conn.send(frame);
+    }
     if (isConnectionOrigin(origin)) this.events.localUpdate(update, origin);
   };
 
