@@ -73,7 +73,7 @@ describe('a cluster of three node processes', () => {
     await waitSynced(c);
     await waitFor(() => sameDoc(a, c), 'the third node to serve the same doc');
     await waitFor(() => c.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === 'Mentee on n2', 'awareness on the third node');
-  });
+  }, 90_000);
 
   it('converges within 2 s after Redis restarts while both members keep editing, with every edit present', async () => {
     const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
@@ -107,7 +107,7 @@ describe('a cluster of three node processes', () => {
     for (let i = 0; i < made.b; i++) expect(items(a)).toContain(`b${i}`);
     for (let i = 0; i < made.a; i++) expect(items(b)).toContain(`a${i}`);
     expect(nodes.every((n) => n.isAlive())).toBe(true);
-  });
+  }, 90_000);
 
   it('moves the clients of a node killed with -9 to another node, where they converge with every acked edit', async () => {
     const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
@@ -144,5 +144,5 @@ describe('a cluster of three node processes', () => {
     await waitSynced(c);
     await waitFor(() => items(c).length === 92, 'a fresh client to see every edit');
     for (let i = 0; i < 50; i++) expect(items(c)).toContain(`a${i}`);
-  });
+  }, 90_000);
 });
