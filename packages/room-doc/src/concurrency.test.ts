@@ -3,6 +3,9 @@ import * as Y from 'yjs';
 import {
   addAgendaItem,
   addMilestone,
+  agendaArray,
+  editAgendaItem,
+  markDiscussed,
   applyTextChange,
   createGoal,
   getGoal,
@@ -126,7 +129,20 @@ describe('two clients editing the same room', () => {
     expect(getGoal(b, g)!.title).toBe('Really Learn Go well');
   });
 
-  it('show a talking point once when both reorder it at the same time', () => {
+  it("keep the other member's edit to a talking point that one of them moves at the same time", () => {
+    const [a, b] = pair();
+    const ids = ['one', 'two', 'three'].map((text) => addAgendaItem(a, { text, addedBy: 'x' }));
+    merge(a, b);
+    reorderAgendaItem(a, ids[2]!, 0);
+    editAgendaItem(b, ids[2]!, 'three, reworded');
+    markDiscussed(b, ids[2]!, true);
+    merge(a, b);
+    expect(readAgenda(a).map((x) => x.text)).toEqual(['three, reworded', 'one', 'two']);
+    expect(readAgenda(a)[0]!.discussed).toBe(true);
+    expect(readAgenda(b)).toEqual(readAgenda(a));
+  });
+
+  it('show a talking point exactly once when both reorder it at the same time', () => {
     const [a, b] = pair();
     const ids = ['one', 'two', 'three'].map((text) => addAgendaItem(a, { text, addedBy: 'x' }));
     merge(a, b);
@@ -134,7 +150,21 @@ describe('two clients editing the same room', () => {
     reorderAgendaItem(b, ids[2]!, 1);
     merge(a, b);
     const texts = readAgenda(a).map((x) => x.text);
-    expect(texts.sort()).toEqual(['one', 'three', 'two']);
+    expect(texts.filter((t) => t === 'three')).toHaveLength(1);
+    expect([...texts].sort()).toEqual(['one', 'three', 'two']);
+    // Other clients read the array itself (DESIGN contract): it must hold the point once too.
+    expect(agendaArray(a).toArray().filter((m) => m.get('id') === ids[2])).toHaveLength(1);
+    expect(readAgenda(b)).toEqual(readAgenda(a));
+  });
+
+  it('keep both moves when each member moves a different talking point', () => {
+    const [a, b] = pair();
+    const ids = ['one', 'two', 'three', 'four'].map((text) => addAgendaItem(a, { text, addedBy: 'x' }));
+    merge(a, b);
+    reorderAgendaItem(a, ids[3]!, 0);
+    reorderAgendaItem(b, ids[0]!, 3);
+    merge(a, b);
+    expect(readAgenda(a).map((x) => x.text)).toEqual(['four', 'two', 'three', 'one']);
     expect(readAgenda(b)).toEqual(readAgenda(a));
   });
 });

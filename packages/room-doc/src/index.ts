@@ -1,5 +1,6 @@
 export * from './schema.ts';
 export * from './order.ts';
+export * from './list-order.ts';
 export * from './url.ts';
 export * from './read.ts';
 export * from './goals.ts';

@@ -4,6 +4,8 @@ import {
   addAction,
   addAgendaItem,
   addResource,
+  agendaArray,
+  isValidKey,
   editAction,
   editAgendaItem,
   markDiscussed,
@@ -44,6 +46,79 @@ describe('agenda', () => {
     expect(readAgenda(doc).map((x) => x.text)).toEqual(['one', 'two', 'three']);
     reorderAgendaItem(doc, ids[0]!, 1);
     expect(readAgenda(doc).map((x) => x.text)).toEqual(['two', 'one', 'three']);
+  });
+});
+
+/** A talking point as an older client (or another app) writes it: no `order` field. */
+function pushLegacy(doc: Y.Doc, id: string, text: string, order?: unknown): void {
+  const m = new Y.Map<unknown>();
+  agendaArray(doc).push([m]);
+  m.set('id', id);
+  m.set('text', text);
+  if (order !== undefined) m.set('order', order);
+}
+
+const orders = (doc: Y.Doc) => agendaArray(doc).toArray().map((m) => m.get('order'));
+
+describe('agenda order', () => {
+  it('moves a talking point by rewriting only its order, leaving the array and the others alone', () => {
+    const doc = new Y.Doc();
+    const ids = ['one', 'two', 'three'].map((text) => addAgendaItem(doc, { text, addedBy: 'u' }));
+    const maps = agendaArray(doc).toArray();
+    const before = orders(doc);
+    reorderAgendaItem(doc, ids[2]!, 0);
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['three', 'one', 'two']);
+    expect(agendaArray(doc).toArray()).toEqual(maps);
+    expect(orders(doc).slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(orders(doc)[2]).not.toBe(before[2]);
+  });
+
+  it('lists points written without a valid order by array position, after the ordered ones', () => {
+    const doc = new Y.Doc();
+    addAgendaItem(doc, { text: 'ordered one', addedBy: 'u' });
+    addAgendaItem(doc, { text: 'ordered two', addedBy: 'u' });
+    pushLegacy(doc, 'l2', 'legacy two', 'not a key!');
+    pushLegacy(doc, 'l3', 'legacy three', 42);
+    const first = new Y.Map<unknown>();
+    agendaArray(doc).insert(0, [first]);
+    first.set('id', 'l1');
+    first.set('text', 'legacy one');
+    const expected = ['ordered one', 'ordered two', 'legacy one', 'legacy two', 'legacy three'];
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(expected);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    expect(readAgenda(copy).map((x) => x.text)).toEqual(expected);
+  });
+
+  it('shows a list written only by older clients in array order and keys it on the first reorder', () => {
+    const doc = new Y.Doc();
+    pushLegacy(doc, 'a', 'A');
+    pushLegacy(doc, 'b', 'B');
+    pushLegacy(doc, 'c', 'C');
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['A', 'B', 'C']);
+    reorderAgendaItem(doc, 'c', 1);
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['A', 'C', 'B']);
+    expect(orders(doc).every((o) => typeof o === 'string' && isValidKey(o))).toBe(true);
+    expect(agendaArray(doc).toArray().map((m) => m.get('id'))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('adds a new point below points an older client wrote', () => {
+    const doc = new Y.Doc();
+    pushLegacy(doc, 'a', 'A');
+    pushLegacy(doc, 'b', 'B');
+    addAgendaItem(doc, { text: 'new', addedBy: 'u' });
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['A', 'B', 'new']);
+  });
+
+  it('edits the point readers show when an older client left two copies of it', () => {
+    const doc = new Y.Doc();
+    pushLegacy(doc, 'a', 'first copy');
+    pushLegacy(doc, 'b', 'B');
+    pushLegacy(doc, 'a', 'second copy');
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['first copy', 'B']);
+    reorderAgendaItem(doc, 'a', 1);
+    editAgendaItem(doc, 'a', 'edited');
+    expect(readAgenda(doc).map((x) => x.text)).toEqual(['B', 'edited']);
   });
 });
 

@@ -7,16 +7,15 @@ import {
   resourcesArray,
   type Owner,
 } from './schema.ts';
-import { listEntries } from './read.ts';
+import { findListItem, moveInList, placeInList, type List } from './list-order.ts';
 import { validateUrl } from './url.ts';
 
 /*
- * Agenda, action items and resources are Y.Arrays of Y.Maps: array position is the
- * order. Every writer addresses an item by id (never by index, which a concurrent
- * insert shifts) and runs in one transaction with the caller's origin.
+ * Agenda, action items and resources are Y.Arrays of Y.Maps, each map carrying a
+ * fractional `order` key (list-order.ts explains why). Every writer addresses an item
+ * by id (never by index, which a concurrent insert shifts) and runs in one transaction
+ * with the caller's origin.
  */
-
-type List = Y.Array<Y.Map<unknown>>;
 
 /** Indexes of every entry with this id, highest first so deleting them in order is safe. */
 function indexesOf(arr: List, id: string): number[] {
@@ -27,21 +26,18 @@ function indexesOf(arr: List, id: string): number[] {
   return out.reverse();
 }
 
-function mapOf(arr: List, id: string): Y.Map<unknown> | null {
-  for (const [itemId, m] of listEntries(arr)) if (itemId === id) return m;
-  return null;
-}
-
-function pushMap(doc: Y.Doc, arr: List, fields: Record<string, unknown>, origin: unknown): void {
+/** Appends an item below the ones readers show, keyed after them. */
+function pushMap(doc: Y.Doc, arr: List, fields: Record<string, unknown> & { id: string }, origin: unknown): void {
   doc.transact(() => {
     const m = new Y.Map<unknown>();
     for (const [k, v] of Object.entries(fields)) m.set(k, v);
     arr.push([m]);
+    placeInList(arr, { id: fields.id, map: m }, Number.MAX_SAFE_INTEGER);
   }, origin ?? null);
 }
 
 function setFields(doc: Y.Doc, arr: List, id: string, fields: Record<string, unknown>, origin: unknown): boolean {
-  const m = mapOf(arr, id);
+  const m = findListItem(arr, id);
   if (!m) return false;
   doc.transact(() => {
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) m.set(k, v);
@@ -73,31 +69,11 @@ export function markDiscussed(doc: Y.Doc, id: string, discussed: boolean, origin
 }
 
 /**
- * Moves a talking point to `toIndex` (in the list as readers see it, after removal).
- * Y.Array has no move, so the item is deleted and a copy inserted. An edit another
- * client makes to the old copy at the same moment is lost; for short talking points
- * that is acceptable, and duplicates from concurrent moves are collapsed by readers.
+ * Moves a talking point to `toIndex` of the list as readers show it without the point.
+ * Only its `order` changes, so an edit the other person makes to it meanwhile survives.
  */
 export function reorderAgendaItem(doc: Y.Doc, id: string, toIndex: number, origin?: unknown): boolean {
-  const arr = agendaArray(doc);
-  const current = mapOf(arr, id);
-  if (!current) return false;
-  const visibleNow = [...listEntries(arr)].map(([itemId]) => itemId);
-  const clamped = Math.max(0, Math.min(toIndex, visibleNow.length - 1));
-  if (visibleNow[clamped] === id && indexesOf(arr, id).length === 1) return true;
-  const fields = current.toJSON() as Record<string, unknown>;
-  doc.transact(() => {
-    for (const i of indexesOf(arr, id)) arr.delete(i, 1);
-    // Translate the visible index (deduplicated list) into a raw array index.
-    const visible = [...listEntries(arr)].map(([, m]) => m);
-    const raw = arr.toArray();
-    const target = Math.max(0, Math.min(toIndex, visible.length));
-    const at = target === visible.length ? raw.length : raw.indexOf(visible[target] as Y.Map<unknown>);
-    const m = new Y.Map<unknown>();
-    for (const [k, v] of Object.entries(fields)) m.set(k, v);
-    arr.insert(at, [m]);
-  }, origin ?? null);
-  return true;
+  return moveInList(doc, agendaArray(doc), id, toIndex, origin);
 }
 
 export function removeAgendaItem(doc: Y.Doc, id: string, origin?: unknown): boolean {
@@ -135,7 +111,7 @@ export function editAction(
 
 /** Sets done to `done`, or flips it when omitted. */
 export function toggleAction(doc: Y.Doc, id: string, done?: boolean, origin?: unknown): boolean {
-  const m = mapOf(actionsArray(doc), id);
+  const m = findListItem(actionsArray(doc), id);
   if (!m) return false;
   return setFields(doc, actionsArray(doc), id, { done: done ?? m.get('done') !== true }, origin);
 }

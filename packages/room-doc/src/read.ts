@@ -14,6 +14,7 @@ import {
   type Resource,
 } from './schema.ts';
 import { compareOrdered } from './order.ts';
+import { listEntries } from './list-order.ts';
 import { validateUrl } from './url.ts';
 
 /*
@@ -74,23 +75,9 @@ export function getGoal(doc: Y.Doc, id: string): Goal | null {
   return readGoal(id, goalsMap(doc).get(id));
 }
 
-/**
- * The maps of an array list with a usable id, first occurrence wins. Two clients
- * reordering the same item concurrently each re-insert it, so one id can appear twice.
- */
-function* entries(arr: Y.Array<Y.Map<unknown>>): Generator<[string, Y.Map<unknown>]> {
-  const seen = new Set<string>();
-  for (const m of arr.toArray()) {
-    if (!(m instanceof Y.Map)) continue;
-    const id = m.get('id');
-    if (typeof id !== 'string' || id === '' || seen.has(id)) continue;
-    seen.add(id);
-    yield [id, m];
-  }
-}
-
+/** Talking points in the order people see them (list-order.ts). */
 export function readAgenda(doc: Y.Doc): AgendaItem[] {
-  return [...entries(agendaArray(doc))].map(([id, m]) => ({
+  return listEntries(agendaArray(doc)).map(({ id, map: m }) => ({
     id,
     text: text(m.get('text')),
     addedBy: strOr(m.get('addedBy'), ''),
@@ -99,7 +86,7 @@ export function readAgenda(doc: Y.Doc): AgendaItem[] {
 }
 
 export function readActions(doc: Y.Doc): ActionItem[] {
-  return [...entries(actionsArray(doc))].map(([id, m]) => {
+  return listEntries(actionsArray(doc)).map(({ id, map: m }) => {
     const owner = m.get('owner');
     return {
       id,
@@ -114,12 +101,10 @@ export function readActions(doc: Y.Doc): ActionItem[] {
 /** Links whose URL is not http(s) are dropped: a `javascript:` URL must never reach an href. */
 export function readResources(doc: Y.Doc): Resource[] {
   const out: Resource[] = [];
-  for (const [id, m] of entries(resourcesArray(doc))) {
+  for (const { id, map: m } of listEntries(resourcesArray(doc))) {
     const url = validateUrl(m.get('url'));
     if (!url.ok) continue;
     out.push({ id, url: url.url, title: text(m.get('title')), addedBy: strOr(m.get('addedBy'), '') });
   }
   return out;
 }
-
-export { entries as listEntries };

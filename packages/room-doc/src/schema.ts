@@ -78,7 +78,14 @@ export interface Resource {
   addedBy: string;
 }
 
-/* The Y types of the doc. Getting them also defines them, which is idempotent. */
+/*
+ * The Y types of the doc. Getting them also defines them, which is idempotent.
+ *
+ * Beyond the fields in DESIGN.md, each Y.Map in `agenda`, `actions` and `resources`
+ * carries `order`, a fractional index string (as goals do). Readers show a list by
+ * (order, id), then items without a valid order by array position; array position is
+ * otherwise meaningless, and a move rewrites only `order` (list-order.ts).
+ */
 export const goalsMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOM_TYPES.goals);
 export const notesFragment = (doc: Y.Doc): Y.XmlFragment => doc.getXmlFragment(ROOM_TYPES.notes);
 export const agendaArray = (doc: Y.Doc): Y.Array<Y.Map<unknown>> => doc.getArray(ROOM_TYPES.agenda);
