@@ -278,6 +278,16 @@ function registerMetrics(registry: Registry, counts: FanoutStats, bus: Bus) {
       },
     }),
   );
+  get('menteo_bus_reconnects', () =>
+    new Gauge({
+      name: 'menteo_bus_reconnects',
+      help: 'Times the bus connection to Redis came back since start (each resyncs every held room)',
+      registers: [registry],
+      collect() {
+        this.set(bus.stats?.().reconnects ?? 0);
+      },
+    }),
+  );
   get('menteo_bus_decode_errors', () =>
     new Gauge({ name: 'menteo_bus_decode_errors', help: 'Undecodable fan-out messages dropped', registers: [registry], collect() { this.set(counts.decodeErrors); } }),
   );
