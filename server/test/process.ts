@@ -8,7 +8,9 @@ import { freePort } from './pg-instance.ts';
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface NodeProcessOptions {
-  databaseUrl: string;
+  /** A Postgres URL, or null for the embedded PGlite under `dataDir` (the default deployment). */
+  databaseUrl: string | null;
+  dataDir?: string;
   redisUrl?: string;
   nodeId?: string;
   /** 0 (default) lets the OS choose; pass an old port to restart a node at the same address. */
@@ -73,7 +75,8 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
     NODE_ENV: 'test',
     PORT: String(fixedPort),
     HOST: '127.0.0.1',
-    DATABASE_URL: opts.databaseUrl,
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     LOG_LEVEL: logLevel,
     CLIENT_DIR: '',
     NODE_ID: nodeId,

@@ -17,7 +17,7 @@ const SESSION_COOKIE_RE = /menteo_session=([^;]+)/;
  * Makes a room the way a user would (signup, create room, invite, accept) when the REST
  * API answers; otherwise (the API not built yet) writes the same rows with packages/db.
  */
-export async function provisionRoom(baseUrl: string, databaseUrl: string): Promise<ProvisionedRoom> {
+export async function provisionRoom(baseUrl: string, databaseUrl: string | null): Promise<ProvisionedRoom> {
   const probe = await fetch(`${baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   if (probe.status !== 404) {
     try {
@@ -26,6 +26,8 @@ export async function provisionRoom(baseUrl: string, databaseUrl: string): Promi
       throw new Error(`REST provisioning failed (signup answers ${probe.status})`, { cause: err });
     }
   }
+  // An embedded PGlite belongs to the node process: only the REST API can reach it.
+  if (!databaseUrl) throw new Error('the REST API is not there and the node runs on PGlite: cannot provision a room');
   const [room] = await provisionRoomsInDb(databaseUrl, 1);
   return room!;
 }
