@@ -7,6 +7,7 @@ import {
   addAction,
   addAgendaItem,
   addResource,
+  editAgendaItem,
   readActions,
   readAgenda,
   readResources,
@@ -23,6 +24,18 @@ function syncedPair(): [Y.Doc, Y.Doc] {
   a.on('update', (u: Uint8Array, origin: unknown) => origin !== 'relay' && Y.applyUpdate(b, u, 'relay'));
   b.on('update', (u: Uint8Array, origin: unknown) => origin !== 'relay' && Y.applyUpdate(a, u, 'relay'));
   return [a, b];
+}
+
+/** Like syncedPair, but updates wait in a queue until `flush`: both members act at the same moment. */
+function heldPair() {
+  const docs = [new Y.Doc(), new Y.Doc()] as const;
+  const queue: Array<() => void> = [];
+  docs.forEach((from, i) => {
+    from.on('update', (u: Uint8Array, origin: unknown) => {
+      if (origin !== 'relay') queue.push(() => Y.applyUpdate(docs[1 - i]!, u, 'relay'));
+    });
+  });
+  return { docs, flush: () => queue.splice(0).forEach((f) => f()) };
 }
 
 const mentor = { userId: 'u-mentor', displayName: 'Maya Mentor', role: 'mentor' as const };
@@ -52,6 +65,21 @@ describe('Agenda', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Move Two up' }));
     expect(readAgenda(theirs).map((i) => i.text)).toEqual(['Two', 'One']);
     await waitFor(() => expect(texts('agenda-text')).toEqual(['Two', 'One']));
+  });
+
+  it("keeps the other member's rewording of a point moved with the keyboard at the same moment", async () => {
+    const { docs, flush } = heldPair();
+    const [mine, theirs] = docs;
+    addAgendaItem(mine, { text: 'One', addedBy: 'x' });
+    const two = addAgendaItem(mine, { text: 'Two', addedBy: 'x' });
+    flush();
+    render(Agenda, props(mine));
+    editAgendaItem(theirs, two, 'Two, reworded');
+    await fireEvent.click(await screen.findByRole('button', { name: 'Move Two up' }));
+    flush();
+    expect(readAgenda(theirs).map((i) => i.text)).toEqual(['Two, reworded', 'One']);
+    expect(readAgenda(mine)).toEqual(readAgenda(theirs));
+    await waitFor(() => expect(texts('agenda-text')).toEqual(['Two, reworded', 'One']));
   });
 
   it('moves a point dragged by its handle to where it is dropped', async () => {
