@@ -61,11 +61,18 @@ export class Room {
    * observer pass instead of one per row. Everything it covers is committed by definition, and
    * since bus updates wait until now (see applyRemoteUpdate), the doc's state vector is exactly that.
    */
-  load(parts: Uint8Array[]): void {
+  load(parts: Uint8Array[]): { skipped: number } {
+    let skipped = 0;
     this.doc.transact(() => {
       for (const part of parts) {
-        Y.applyUpdate(this.doc, part, 'load' satisfies TransactionOrigin);
-        this.sizeEstimate += part.byteLength;
+        // Rows were validated before they were logged; one corrupted on disk must not make the
+        // room unopenable forever, so it is skipped (whole, when undecodable) and reported.
+        try {
+          Y.applyUpdate(this.doc, part, 'load' satisfies TransactionOrigin);
+          this.sizeEstimate += part.byteLength;
+        } catch {
+          skipped++;
+        }
       }
     }, 'load' satisfies TransactionOrigin);
     this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
@@ -75,6 +82,7 @@ export class Room {
     this.doc.on('update', this.onDocUpdate);
     const early = this.earlyRemote.splice(0);
     for (const update of early) this.applyRemoteUpdate(update);
+    return { skipped };
   }
 
   /** An update from another node. Throws on malformed input (the fan-out's caller logs and drops it). */

@@ -209,7 +209,8 @@ export class RoomRegistry {
       // Subscribe first: an update published while we read Postgres reaches us over the bus.
       entry.link = await this.deps.fanout.join(docName, this.peerOf(entry.room));
       const stored = await this.deps.store.load(docName);
-      entry.room.load(stored.parts);
+      const { skipped } = entry.room.load(stored.parts);
+      if (skipped > 0) this.deps.logger.error({ docName, skipped }, 'skipped stored updates that do not decode');
       entry.tail = stored.tailLength;
       entry.link.requestSync();
       entry.state = 'ready';

@@ -108,12 +108,17 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     ws.on('message', (data: RawData) => {
       const bytes = toBytes(data);
       if (conn) return registry.handleMessage(conn, bytes);
+      if (closed) return;
       early.push(bytes);
       earlyBytes += bytes.byteLength;
       // Bounded in frames and bytes: a client that floods before its room is loaded is not buffered.
       if (early.length > MAX_EARLY_FRAMES || earlyBytes > 2 * ctx.config.limits.maxMessageBytes) {
         deps.observer.breach(CloseCode.RateLimited);
+        ctx.logger.warn({ docName, userId: info.userId }, 'connection closed for a limit breach: flooded while its room loaded');
         ws.close(CloseCode.RateLimited, closeReason[CloseCode.RateLimited]);
+        // From here on it is as good as closed: nothing more is buffered, and the join is undone.
+        closed = true;
+        early.length = 0;
       }
     });
     ws.on('error', (err: Error & { code?: string }) => {
