@@ -74,7 +74,7 @@ describe('access', () => {
     expect(await problem.getByRole('heading').innerText()).toMatch(/used/i);
     expect(await latecomer.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
     expect(await problem.getByRole('link', { name: 'Go to my rooms' }).count()).toBe(1);
-    await screenshot(latecomer, '15-invite-used');
+    await screenshot(latecomer, '14-invite-used');
   });
 
   it('tells someone opening an expired invite that it expired', async () => {
@@ -112,7 +112,7 @@ describe('access', () => {
     await visitor.goto(invite);
     const signUpLink = visitor.getByRole('link', { name: 'Sign up to accept' });
     await signUpLink.waitFor({ timeout: 10_000 });
-    await screenshot(visitor, '14-invite-signed-out');
+    await screenshot(visitor, '13-invite-signed-out');
 
     await signUpLink.click();
     await fillSignup(visitor, person('Nia New'));

@@ -115,14 +115,16 @@ export async function notesText(page: Page): Promise<string> {
   });
 }
 
-/** The items of the notes' bullet lists, without caret labels. */
-export async function notesBullets(page: Page): Promise<string[]> {
-  return notes(page).evaluate((el) =>
-    [...el.querySelectorAll('ul > li')].map((li) => {
-      const copy = li.cloneNode(true) as HTMLElement;
-      for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-      return (copy.textContent ?? '').trim();
-    }),
+/** The text of each element matching `selector` inside the notes (e.g. 'h2', 'ul > li'), without caret labels. */
+export async function notesBlocks(page: Page, selector: string): Promise<string[]> {
+  return notes(page).evaluate(
+    (el, sel) =>
+      [...el.querySelectorAll(sel)].map((block) => {
+        const copy = block.cloneNode(true) as HTMLElement;
+        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+        return (copy.textContent ?? '').trim();
+      }),
+    selector,
   );
 }
 
@@ -143,10 +145,11 @@ export async function waitSaved(page: Page): Promise<void> {
 }
 
 /** Puts the caret at the end of the notes and types, as a person would. */
-export async function typeInNotes(page: Page, text: string): Promise<void> {
+export async function typeInNotes(page: Page, text: string, opts: { newLine?: boolean } = {}): Promise<void> {
   const editor = notes(page);
   await editor.click();
   await page.keyboard.press('Control+End');
+  if (opts.newLine) await page.keyboard.press('Enter');
   await page.keyboard.type(text, { delay: 15 });
 }
 

@@ -22,7 +22,7 @@ import {
   isSavedAck,
   logIn,
   notes,
-  notesBullets,
+  notesBlocks,
   notesText,
   openTab,
   person,
@@ -166,7 +166,12 @@ describe('two members in one room', () => {
   it("merges notes both type at the same time, and shows each the other's named caret", async () => {
     await openTab(a, 'Notes');
     await openTab(b, 'Notes');
-    await Promise.all([typeInNotes(a, 'Mentor wrote this line.'), typeInNotes(b, 'Mentee wrote that line.')]);
+    await notes(a).click();
+    await a.getByRole('button', { name: 'Heading' }).click();
+    await a.keyboard.type('Meeting notes', { delay: 10 });
+    await eventually(async () => expect(await notesBlocks(b, 'h2')).toEqual(['Meeting notes']), 15_000, 'the heading at the mentee');
+    // Both at once, each on a new line after the heading: a real concurrent edit of one fragment.
+    await Promise.all([typeInNotes(a, 'Mentor wrote this line.', { newLine: true }), typeInNotes(b, 'Mentee wrote that line.', { newLine: true })]);
     for (const page of [a, b]) {
       await eventually(async () => {
         const text = await notesText(page);
@@ -206,12 +211,20 @@ describe('two members in one room', () => {
     await a.keyboard.press('Enter');
     await a.keyboard.type('Book the next meeting', { delay: 10 });
     await eventually(async () => {
-      expect(await notesBullets(b)).toEqual(['Follow up on the talk outline', 'Book the next meeting']);
+      expect(await notesBlocks(b, 'ul > li')).toEqual(['Follow up on the talk outline', 'Book the next meeting']);
     }, 15_000, 'the bullet list at the mentee');
-    // The mentee's caret is still published from the previous test: both carets show.
-    await notes(b).click();
-    await b.keyboard.press('Control+Home');
-    await eventually(async () => expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]), 10_000, 'the mentee caret');
+    // The mentee selects a word: the mentor sees the selection in the mentee's colour, with the named caret.
+    await notes(b).locator('p', { hasText: 'Mentee wrote that line.' }).click();
+    await b.keyboard.press('End');
+    // Twice: Chromium stops once at the full stop, then at the start of "hidden".
+    await b.keyboard.press('Shift+Control+ArrowLeft');
+    await b.keyboard.press('Shift+Control+ArrowLeft');
+    await eventually(async () => {
+      expect(await a.locator('.collaboration-carets__label').allInnerTexts()).toEqual([mentee.name]);
+      const selection = a.locator('.collaboration-carets__selection');
+      expect(await selection.count()).toBeGreaterThan(0);
+      expect((await selection.allTextContents()).join('')).toMatch(/hidden/);
+    }, 10_000, 'the mentee selection at the mentor');
     await screenshot(a, '07-notes-two-carets');
   });
 
@@ -386,11 +399,11 @@ describe('at phone width', () => {
       await goalCard(page, 'Ship a side project').waitFor();
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(await overflow()).toBe(0);
-      await screenshot(page, '12-phone-board', { fullPage: true });
+      await screenshot(page, '11-phone-board', { fullPage: true });
       for (const tab of ['Notes', 'Agenda', 'Action items', 'Resources'] as const) {
         await openTab(page, tab);
         expect(await overflow(), `horizontal overflow on the ${tab} tab`).toBe(0);
-        if (tab === 'Notes') await screenshot(page, '13-phone-notes', { fullPage: true });
+        if (tab === 'Notes') await screenshot(page, '12-phone-notes', { fullPage: true });
       }
     } finally {
       await phone.close();
