@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import * as Y from 'yjs';
@@ -7,6 +8,7 @@ import { processUsage, startNodeProcess, type NodeProcess } from '../test/proces
 import { provisionRoomsInDb } from '../test/provision.ts';
 import type { BenchRoom, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
 import { startRedis, type BenchRedis } from './redis.ts';
+import { postgresBackends, setPriority } from './priority.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface LoadOptions {
@@ -19,6 +21,8 @@ export interface LoadOptions {
   /** 1 = one node on the in-process bus; more = that many nodes on a benchmark-owned Redis. */
   nodes: number;
   concurrency: number;
+  /** Nice value for everything on the measured path (0: unchanged); see priority.ts. */
+  priority: number;
 }
 
 export interface NodeFigures {
@@ -48,6 +52,8 @@ export interface LoadResult {
   redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
   /** Warnings and errors the nodes logged during the run (count, and the distinct messages). */
   nodeLog: { warnings: number; errors: number; messages: string[] };
+  /** 1-minute load average at the end of the measured window (the machine has os.cpus().length cores). */
+  loadAverage: number;
 }
 
 const MB = 1024 * 1024;
@@ -112,6 +118,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     const idle = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
 
     for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator());
+    setPriority([...nodes.map((n) => n.pid), ...generators.map((g) => g.pid), redis?.pid], opts.priority);
     const connected = generators.map((g) => nextEvent(g, 'connected'));
     generators.forEach((g, w) =>
       command(g, {
@@ -122,6 +129,8 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
       }),
     );
     const conn = await Promise.all(connected);
+    // The nodes' pools are open by now: their Postgres backends get the same priority.
+    if (opts.priority !== 0) setPriority(await postgresBackends(db.url), opts.priority);
     const connect = {
       clients: conn.reduce((n, c) => n + c.clients, 0),
       failures: conn.reduce((n, c) => n + c.failures, 0),
@@ -142,6 +151,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     await new Promise((r) => setTimeout(r, opts.durationMs - opts.warmupMs));
     const cpuTo = await Promise.all(nodes.map((n) => processUsage(n.pid)));
     const wallMs = performance.now() - wallFrom;
+    const loadAverage = os.loadavg()[0]!;
     const results = (await Promise.all(reports)) as GeneratorReport[];
     const redisAfter = redis ? await redis.commandCalls() : null;
     const after = await Promise.all(nodes.map((n) => processUsage(n.pid)));
@@ -200,6 +210,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
       })),
       redis: redisFigures,
       nodeLog: summarizeLogs(nodes),
+      loadAverage,
     };
   } finally {
     for (const g of generators) if (g.connected) command(g, { type: 'close' });

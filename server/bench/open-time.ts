@@ -6,12 +6,15 @@ import { startNodeProcess } from '../test/process.ts';
 import { provisionRoomsInDb } from '../test/provision.ts';
 import { SyncClient } from '../test/sync-client.ts';
 import { summarize, type Summary } from './stats.ts';
+import { postgresBackends, setPriority } from './priority.ts';
 
 export interface OpenOptions {
   /** Rooms measured (each opened cold once, then reopened after it unloads). */
   rooms: number;
   /** Log rows per room, inserted straight into room_updates, never compacted beforehand. */
   updates: number;
+  /** Nice value for the node and its Postgres backends (0: unchanged); see priority.ts. */
+  priority: number;
 }
 
 export interface OpenResult {
@@ -92,6 +95,7 @@ export async function runOpenTime(opts: OpenOptions, log: (msg: string) => void)
 
     const [warm, ...measured] = rooms;
     await open(warm!.roomId, warm!.mentor.session);
+    setPriority([node.pid, process.pid, ...(opts.priority !== 0 ? await postgresBackends(db.url) : [])], opts.priority);
     const coldSamples: number[] = [];
     for (const room of measured) coldSamples.push(await open(room.roomId, room.mentor.session));
     // Past ROOM_IDLE_MS plus the flush/compaction the node does on unload.

@@ -11,6 +11,7 @@ const run = promisify(execFile);
 export interface BenchRedis {
   url: string;
   port: number;
+  pid: number | undefined;
   /** Calls per command since start, from INFO commandstats (e.g. { publish: 1234 }). */
   commandCalls(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -37,6 +38,7 @@ export async function startRedis(): Promise<BenchRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     async commandCalls() {
       const out = await cli('info', 'commandstats');
       const calls: Record<string, number> = {};

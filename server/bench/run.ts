@@ -7,6 +7,7 @@
  *   npm run bench -- --quick               a smoke run in about a minute
  *   npm run bench -- --scenarios open      one scenario (single, open, multi)
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
+ *   npm run bench -- --priority -10        on a machine busy with other work (see priority.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '2' },
     'open-rooms': { type: 'string', default: '7' },
     'open-updates': { type: 'string', default: '10000' },
+    priority: { type: 'string', default: '0' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
   allowPositionals: false,
@@ -41,6 +43,8 @@ const num = (v: string | undefined, name: string): number => {
 };
 
 const quick = args.quick;
+const priority = Number(args.priority);
+if (!Number.isInteger(priority) || priority < -20 || priority > 19) throw new Error(`--priority must be a nice value (-20..19), got ${args.priority}`);
 const scenarios = new Set(args.scenarios.split(',').map((s) => s.trim()));
 for (const s of scenarios) if (!['single', 'open', 'multi'].includes(s)) throw new Error(`unknown scenario ${s}`);
 const load = {
@@ -50,10 +54,12 @@ const load = {
   rate: num(args.rate, 'rate'),
   workers: num(args.workers, 'workers'),
   concurrency: num(args.concurrency, 'concurrency'),
+  priority,
 };
 const open = {
   rooms: num(quick ? '2' : args['open-rooms'], 'open-rooms'),
   updates: num(quick ? '2000' : args['open-updates'], 'open-updates'),
+  priority,
 };
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -62,6 +68,7 @@ const ms = (s: Summary, k: 'p50' | 'p99' | 'max') => (s.n ? `${round(s[k], 1)} m
 function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
   const rows: Array<[string, string | number, string?]> = [
     ['rooms × clients', `${r.options.rooms} × 2`],
+    ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
     ['edits/s (measured window)', round(r.edits.perSecond, 0)],
     ['edits sent (total)', r.edits.sent],
     ['edit-to-peer p50', ms(r.peerLatencyMs, 'p50')],
