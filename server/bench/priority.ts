@@ -2,7 +2,7 @@ import os from 'node:os';
 import postgres from 'postgres';
 
 /**
- * `--priority N` (a nice value, e.g. -10): the machine is shared, and when other people's
+ * `--priority=N` (a nice value, e.g. --priority=-10): the machine is shared, and when other people's
  * test runs keep the load far above the core count, the benchmark measures the scheduler
  * rather than the server. Raising the priority of everything on the measured path — the
  * nodes, the generators, the benchmark's Redis and the Postgres backends serving its

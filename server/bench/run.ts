@@ -7,7 +7,7 @@
  *   npm run bench -- --quick               a smoke run in about a minute
  *   npm run bench -- --scenarios open      one scenario (single, open, multi)
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
- *   npm run bench -- --priority -10        on a machine busy with other work (see priority.ts)
+ *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
