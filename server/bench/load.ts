@@ -23,6 +23,8 @@ export interface LoadOptions {
   concurrency: number;
   /** Nice value for everything on the measured path (0: unchanged); see priority.ts. */
   priority: number;
+  /** Write a V8 CPU profile of each node to this directory (null: no profiling). */
+  profileDir: string | null;
 }
 
 export interface NodeFigures {
@@ -102,6 +104,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           redisUrl: redis?.url,
           nodeId: `bench-${i}`,
           logLevel: 'warn',
+          nodeArgs: opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [],
         }),
       );
     }

@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     'open-rooms': { type: 'string', default: '7' },
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
+    profile: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
   allowPositionals: false,
@@ -55,6 +56,7 @@ const load = {
   workers: num(args.workers, 'workers'),
   concurrency: num(args.concurrency, 'concurrency'),
   priority,
+  profileDir: args.profile ?? null,
 };
 const open = {
   rooms: num(quick ? '2' : args['open-rooms'], 'open-rooms'),

@@ -24,6 +24,8 @@ export interface NodeProcessOptions {
    * info the "listening" line is not logged, so a free port is chosen first and /healthz polled.
    */
   logLevel?: 'info' | 'warn' | 'error';
+  /** Extra node flags (e.g. --cpu-prof for the benchmark's --profile). */
+  nodeArgs?: string[];
 }
 
 export interface NodeProcess {
@@ -83,7 +85,7 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: SERVER_DIR,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
