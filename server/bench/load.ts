@@ -36,6 +36,8 @@ export interface NodeFigures {
   rssAfterMB: number;
   heapIdleMB: number;
   heapLoadedMB: number;
+  heapAfterMB: number;
+  loopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export interface LoadResult {
@@ -60,11 +62,24 @@ export interface LoadResult {
 
 const MB = 1024 * 1024;
 
-async function heapUsed(node: NodeProcess): Promise<number> {
+/** One gauge from the node's /metrics (prom-client default metrics), or NaN. */
+async function gauges(node: NodeProcess, names: string[]): Promise<Record<string, number>> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
-  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text);
-  return m ? Number(m[1]) : NaN;
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text);
+    out[name] = m ? Number(m[1]) : NaN;
+  }
+  return out;
 }
+
+const heapUsed = async (node: NodeProcess) => (await gauges(node, ['nodejs_heap_size_used_bytes'])).nodejs_heap_size_used_bytes!;
+
+/**
+ * The node's own event-loop delay over the window: prom-client resets its histogram on
+ * every scrape, so a scrape at the start and one at the end bracket the window.
+ */
+const LAG = ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
 
 function forkGenerator(): ChildProcess {
   return fork(fileURLToPath(new URL('./generator.ts', import.meta.url)), [], {
@@ -149,15 +164,18 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     for (const g of generators) command(g, { type: 'run', durationMs: opts.durationMs, warmupMs: opts.warmupMs, ratePerClient: opts.rate, drainMs });
     log(`running ${opts.durationMs / 1000} s (${opts.warmupMs / 1000} s warm-up)`);
     await new Promise((r) => setTimeout(r, opts.warmupMs));
+    await Promise.all(nodes.map((n) => gauges(n, LAG)));
     const cpuFrom = await Promise.all(nodes.map((n) => processUsage(n.pid)));
     const wallFrom = performance.now();
     await new Promise((r) => setTimeout(r, opts.durationMs - opts.warmupMs));
     const cpuTo = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const lag = await Promise.all(nodes.map((n) => gauges(n, LAG)));
     const wallMs = performance.now() - wallFrom;
     const loadAverage = os.loadavg()[0]!;
     const results = (await Promise.all(reports)) as GeneratorReport[];
     const redisAfter = redis ? await redis.commandCalls() : null;
     const after = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const heapAfter = await Promise.all(nodes.map((n) => heapUsed(n)));
 
     const sent = results.reduce((n, r) => n + r.sent, 0);
     const inWindow = results.reduce((n, r) => n + r.sentInWindow, 0);
@@ -199,6 +217,12 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           rssAfterMB: after[i]!.rssBytes / MB,
           heapIdleMB: idle[i]!.heap / MB,
           heapLoadedMB: loaded[i]!.heap / MB,
+          heapAfterMB: heapAfter[i]! / MB,
+          loopDelayMs: {
+            p50: lag[i]!.nodejs_eventloop_lag_p50_seconds! * 1000,
+            p99: lag[i]!.nodejs_eventloop_lag_p99_seconds! * 1000,
+            max: lag[i]!.nodejs_eventloop_lag_max_seconds! * 1000,
+          },
         };
       }),
       memoryPerRoomKB: {
