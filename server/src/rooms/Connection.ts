@@ -43,7 +43,14 @@ export class TokenBucket {
 export class Connection {
   /** Awareness client ids this connection controls; removed when it closes. */
   readonly awarenessIds = new Set<number>();
-  readonly bucket: TokenBucket;
+  /** Doc updates (sync step 2 and update): the configured updates per second. */
+  readonly updateBucket: TokenBucket;
+  /**
+   * Every other message (awareness, sync step 1, queries). Cursor and selection awareness can
+   * legitimately outpace typing, and a 44xx close is final for y-websocket, so this one allows
+   * four times as much; it still stops a flood.
+   */
+  readonly otherBucket: TokenBucket;
   closed = false;
   constructor(
     readonly docName: string,
@@ -51,7 +58,8 @@ export class Connection {
     readonly info: ConnectionInfo,
     maxUpdatesPerSecond: number,
   ) {
-    this.bucket = new TokenBucket(maxUpdatesPerSecond);
+    this.updateBucket = new TokenBucket(maxUpdatesPerSecond);
+    this.otherBucket = new TokenBucket(4 * maxUpdatesPerSecond);
   }
 
   send(data: Uint8Array): void {

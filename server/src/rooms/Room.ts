@@ -127,12 +127,15 @@ export class Room {
   /** One frame from a connection. Never throws: bad input closes that connection only. */
   handleMessage(conn: Connection, data: Uint8Array): void {
     if (conn.closed || !this.connections.has(conn)) return;
-    if (!conn.bucket.take()) return this.reject(conn, CloseCode.RateLimited, 'updates per second');
     let message;
     try {
       message = decodeClientMessage(data);
     } catch (err) {
       return this.reject(conn, CloseCode.BadMessage, (err as BadMessageError).message);
+    }
+    const isUpdate = message.type === 'sync-step2' || message.type === 'sync-update';
+    if (!(isUpdate ? conn.updateBucket : conn.otherBucket).take()) {
+      return this.reject(conn, CloseCode.RateLimited, isUpdate ? 'updates per second' : 'messages per second');
     }
     switch (message.type) {
       case 'sync-step1': {
