@@ -58,6 +58,24 @@ describe.each(BACKENDS)('live co-editing on %s', (backend) => {
     await waitFor(() => b.doc.getMap('agreement').get('online') === 'from a', 'b catches up');
   });
 
+  it('forwards awareness between members and drops a member\'s cursor as soon as its socket closes', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    const b = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(a), waitSynced(b)]);
+    a.provider.awareness.setLocalStateField('user', { name: 'mentor' });
+    const aId = a.doc.clientID;
+    await waitFor(() => b.provider.awareness.getStates().get(aId)?.user?.name === 'mentor', 'b sees a');
+    // A third client joining later gets the current awareness at once.
+    const c = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await waitSynced(c);
+    await waitFor(() => c.provider.awareness.getStates().get(aId)?.user?.name === 'mentor', 'c sees a');
+    // Cut the socket without a goodbye: the server removes a's state (not the 30 s awareness timeout).
+    (a.provider.ws as unknown as { terminate(): void }).terminate();
+    a.provider.shouldConnect = false;
+    await waitFor(() => !b.provider.awareness.getStates().has(aId), 'a gone from b', 3000);
+  });
+
   it('keeps every edit across a server restart on the same database', async () => {
     const { roomId, mentor } = await createTestRoom(db.handle.db);
     const a = client(server.wsUrl, roomId, { cookie: mentor.cookie });
