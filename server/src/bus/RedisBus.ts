@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
+import { ClientClosedError, createClient } from 'redis';
 import type { Logger } from '../logger.ts';
 import type { Bus, BusStats } from './Bus.ts';
 
@@ -166,15 +166,12 @@ export class RedisBus implements Bus {
   adapterClients(): { pub: unknown; sub: unknown; close(): Promise<void> } {
     const pub = this.makeClient('socket.io publisher', { quiet: true });
     const sub = this.makeClient('socket.io subscriber', { quiet: true });
-    // @socket.io/redis-adapter never awaits publish(); a rejection while Redis is down would be
-    // an unhandled rejection (fatal in Node 20). Marking each promise handled keeps the node up.
-    const publish = pub.publish.bind(pub);
-    const guarded = (...args: Parameters<typeof publish>) => {
-      const p = publish(...args);
-      p.catch((err: unknown) => this.logger.debug({ err }, 'socket.io adapter publish lost'));
-      return p;
-    };
-    Object.defineProperty(pub, 'publish', { value: guarded });
+    // The adapter never awaits publish(); a rejection while Redis is down would be an
+    // unhandled rejection, fatal in Node 20. Marking each promise handled keeps the node up.
+    guardPublish(pub, this.logger);
+    // The adapter subscribes once, at construction, and never again: a SUBSCRIBE lost to an
+    // outage would leave this node deaf to every other node's socket.io traffic for good.
+    subscribeWhenReady(sub, this.logger);
     for (const c of [pub, sub]) c.connect().catch((err: unknown) => this.logger.debug({ err }, 'redis connect stopped'));
     return { pub, sub, close: async () => void (await Promise.all([closeClient(pub), closeClient(sub)])) };
   }
@@ -267,14 +264,76 @@ export class RedisBus implements Bus {
   }
 }
 
+type AnyMethod = (...args: unknown[]) => unknown;
+const methodOf = (client: Client, name: string): AnyMethod => {
+  const fn = (client as unknown as Record<string, AnyMethod>)[name];
+  if (typeof fn !== 'function') throw new Error(`redis client has no ${name}()`);
+  return fn.bind(client);
+};
+const replace = (client: Client, name: string, fn: AnyMethod) => Object.defineProperty(client, name, { value: fn });
+
+function guardPublish(client: Client, logger: Logger): void {
+  const publish = methodOf(client, 'publish');
+  replace(client, 'publish', (...args) => {
+    const p = publish(...args) as Promise<unknown>;
+    p.catch((err: unknown) => logger.debug({ err }, 'socket.io adapter publish lost'));
+    return p;
+  });
+}
+
+/**
+ * (P)SUBSCRIBEs are sent only while connected, and sent again after the next "ready" when
+ * the connection drops before Redis confirmed them (node-redis then forgets them; once
+ * confirmed, it re-issues them itself on every reconnect). Unsubscribing while
+ * disconnected is skipped: that only happens at close, and the client goes with it.
+ */
+function subscribeWhenReady(client: Client, logger: Logger): void {
+  const waiting: Array<() => void> = [];
+  client.on('ready', () => {
+    for (const run of waiting.splice(0)) run();
+  });
+  for (const name of ['subscribe', 'pSubscribe', 'sSubscribe']) {
+    const original = methodOf(client, name);
+    replace(client, name, (...args) =>
+      new Promise<void>((resolve) => {
+        const attempt = () => {
+          if (!client.isReady) return void waiting.push(attempt);
+          (original(...args) as Promise<void>).then(resolve, (err: unknown) => {
+            logger.debug({ err, command: name }, 'socket.io adapter subscribe interrupted; retried on reconnect');
+            waiting.push(attempt);
+          });
+        };
+        attempt();
+      }),
+    );
+  }
+  for (const name of ['unsubscribe', 'pUnsubscribe', 'sUnsubscribe']) {
+    const original = methodOf(client, name);
+    replace(client, name, (...args) => {
+      if (!client.isReady) return Promise.resolve();
+      const p = original(...args) as Promise<unknown>;
+      p.catch((err: unknown) => logger.debug({ err, command: name }, 'socket.io adapter unsubscribe lost'));
+      return p;
+    });
+  }
+}
+
+/** How long close() lets in-flight commands finish before cutting the connection. */
+const CLOSE_GRACE_MS = 500;
+
 async function closeClient(client: Client): Promise<void> {
   if (!client.isOpen) return;
   try {
-    if (client.isReady) await client.close();
-    else client.destroy();
+    if (!client.isReady) return client.destroy();
+    // node-redis' close() resolves only when a reply drains its queue; on a connection that
+    // died a moment ago (isReady not yet updated) none ever comes, so it is bounded here.
+    const closed = client.close().then(() => true);
+    if (await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), CLOSE_GRACE_MS).unref())])) return;
+    client.destroy();
   } catch (err) {
-    // Already closing or closed by a concurrent close(); nothing else to release.
-    if (!(err instanceof Error && err.name === 'ClientClosedError')) throw err;
+    // Already closing or closed (close() above marks the socket closed, so destroy() then
+    // throws after rejecting the pending commands); nothing else to release.
+    if (!(err instanceof ClientClosedError)) throw err;
   }
 }
 
