@@ -98,14 +98,12 @@ export class RedisBus implements Bus {
       };
       this.listeners.set(channel, listener);
     }
-    const acked = this.sub.subscribe(channel, listener, true);
-    if (!this.sub.isReady) {
-      // Disconnected: do not block the caller (a room load) on Redis; reconnect resubscribes and resyncs.
-      acked.catch((err: unknown) => this.logger.debug({ err, channel }, 'subscribe deferred until reconnect'));
-      return;
-    }
+    // Disconnected: do not block the caller (a room load) on Redis, and do not queue the
+    // SUBSCRIBE in node-redis either (one queued across a failed connect can end up
+    // registered but deaf); afterReady subscribes every channel, then the fan-out resyncs.
+    if (!this.sub.isReady) return;
     try {
-      await acked;
+      await this.sub.subscribe(channel, listener, true);
     } catch (err) {
       // The connection dropped mid-SUBSCRIBE: the reconnect path subscribes again and fires onReconnect.
       this.logger.debug({ err, channel }, 'subscribe interrupted; will resubscribe on reconnect');
@@ -118,8 +116,8 @@ export class RedisBus implements Bus {
     if (!listener) return;
     this.listeners.delete(channel);
     if (!this.sub.isReady) {
+      // node-redis may resubscribe it on reconnect; afterReady undoes that.
       this.stale.set(channel, listener);
-      this.sub.unsubscribe(channel, listener, true).catch(() => this.logger.debug({ channel }, 'unsubscribe deferred'));
       return;
     }
     try {
