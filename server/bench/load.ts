@@ -25,6 +25,8 @@ export interface LoadOptions {
   priority: number;
   /** Write a V8 CPU profile of each node to this directory (null: no profiling). */
   profileDir: string | null;
+  /** Extra node flags for the server nodes (e.g. --max-old-space-size=160). */
+  nodeArgs: string[];
 }
 
 export interface NodeFigures {
@@ -81,9 +83,9 @@ const heapUsed = async (node: NodeProcess) => (await gauges(node, ['nodejs_heap_
  */
 const LAG = ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
 
-function forkGenerator(): ChildProcess {
+function forkGenerator(profileDir: string | null): ChildProcess {
   return fork(fileURLToPath(new URL('./generator.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -119,7 +121,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           redisUrl: redis?.url,
           nodeId: `bench-${i}`,
           logLevel: 'warn',
-          nodeArgs: opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [],
+          nodeArgs: [...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
       );
     }
@@ -135,7 +137,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     await new Promise((r) => setTimeout(r, 1000));
     const idle = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
 
-    for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator());
+    for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator(opts.profileDir));
     setPriority([...nodes.map((n) => n.pid), ...generators.map((g) => g.pid), redis?.pid], opts.priority);
     const connected = generators.map((g) => nextEvent(g, 'connected'));
     generators.forEach((g, w) =>
@@ -240,6 +242,14 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
       loadAverage,
     };
   } finally {
+    for (const n of nodes) {
+      // A node that just crashed may not have reported its exit yet.
+      const exit = await Promise.race([n.exited, new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+      if (!exit) continue;
+      const { code, signal } = exit;
+      log(`node ${n.nodeId} died during the run (code ${code}, signal ${signal}); its last lines:`);
+      for (const line of n.logs.slice(-8)) console.log(`  ${JSON.stringify(line).slice(0, 300)}`);
+    }
     for (const g of generators) if (g.connected) command(g, { type: 'close' });
     for (const n of nodes) await n.stop();
     await redis?.stop();

@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
     profile: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
   allowPositionals: false,
@@ -57,6 +58,7 @@ const load = {
   concurrency: num(args.concurrency, 'concurrency'),
   priority,
   profileDir: args.profile ?? null,
+  nodeArgs: args['node-args'].split(' ').filter(Boolean),
 };
 const open = {
   rooms: num(quick ? '2' : args['open-rooms'], 'open-rooms'),
