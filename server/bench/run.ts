@@ -101,7 +101,10 @@ function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
   rows.push([`memory per room (RSS Δ${sumNote})`, `${round(r.memoryPerRoomKB.rss, 1)} KB`, r.nodes.length > 1 ? '' : '≤ 60 KB']);
   rows.push([`memory per room (heap Δ${sumNote})`, `${round(r.memoryPerRoomKB.heap, 1)} KB`]);
   r.generator.forEach((g, i) =>
-    rows.push([`generator ${i} CPU / loop p99 / max`, `${round(g.cpuPercent, 0)} % / ${round(g.loopDelayP99Ms, 1)} / ${round(g.loopDelayMaxMs, 1)} ms`]),
+    rows.push([
+      `generator ${i} CPU / loop p99 / max / RSS`,
+      `${round(g.cpuPercent, 0)} % / ${round(g.loopDelayP99Ms, 1)} / ${round(g.loopDelayMaxMs, 1)} ms / ${round(g.rssMB, 0)} MB`,
+    ]),
   );
   if (r.redis) {
     rows.push(['Redis PUBLISH per edit', round(r.redis.publishPerEdit, 2), '≤ 2']);

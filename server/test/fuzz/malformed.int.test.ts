@@ -52,6 +52,7 @@ describe('a node fed malformed y-websocket frames', () => {
       codes.set(key, (codes.get(key) ?? 0) + 1);
       expect(node.isAlive()).toBe(true);
     }
+    console.info(`random frames: ${JSON.stringify(Object.fromEntries(codes))}`);
     expect([...codes.keys()].filter((k) => k !== '4400' && k !== 'still open'), JSON.stringify([...codes])).toEqual([]);
     await expectIntact(node, target, 'after random frames');
     await expectIntact(node, bystander, 'after random frames (other room)');
