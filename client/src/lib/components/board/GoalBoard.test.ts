@@ -59,6 +59,38 @@ describe('GoalBoard', () => {
     await waitFor(() => expect(cardTitles('not_started')).toEqual(['Learn TypeScript generics']));
   });
 
+  it('keeps the add form open, empty and focused after a goal is added, ready for the next one', async () => {
+    const doc = new Y.Doc();
+    mount(doc);
+    await fireEvent.click(screen.getByTestId('add-goal-not_started'));
+    const input = screen.getByLabelText<HTMLInputElement>('New goal in Not started');
+    await fireEvent.input(input, { target: { value: 'Read two books' } });
+    const submit = screen.getByTestId('new-goal-submit');
+    submit.focus();
+    await fireEvent.click(submit);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('New goal in Not started')));
+    expect(screen.getByLabelText<HTMLInputElement>('New goal in Not started').value).toBe('');
+  });
+
+  it('closes the add form with Escape from its buttons too and returns focus to the opener', async () => {
+    const doc = new Y.Doc();
+    mount(doc);
+    await fireEvent.click(screen.getByTestId('add-goal-in_progress'));
+    const submit = screen.getByTestId('new-goal-submit');
+    submit.focus();
+    await fireEvent.keyDown(submit, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('new-goal-title')).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('add-goal-in_progress')));
+  });
+
+  it('returns focus to the opener when the add form is cancelled', async () => {
+    const doc = new Y.Doc();
+    mount(doc);
+    await fireEvent.click(screen.getByTestId('add-goal-done'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('add-goal-done')));
+  });
+
   it('moves a focused card to the next column with Shift+ArrowRight and announces it', async () => {
     const doc = new Y.Doc();
     const id = createGoal(doc, { title: 'Write a blog post', createdBy: 'u' });
