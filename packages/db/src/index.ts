@@ -5,3 +5,4 @@ export * from './rooms.ts';
 export * from './invites.ts';
 export * from './secrets.ts';
 export * from './room-log.ts';
+export * from './room-summary.ts';

@@ -33,6 +33,19 @@ export interface Member {
   joinedAt: string;
 }
 
+/** Figures derived from a room's shared doc (room-doc's derivations); never its content. */
+export interface RoomProgress {
+  /** Goals that are not dropped. */
+  goals: number;
+  /** Of those, goals marked done. */
+  goalsDone: number;
+  /** Milestones of goals that are not dropped. */
+  milestones: number;
+  milestonesDone: number;
+  /** 0–100, rounded down (the program's milestone target). */
+  milestonePercent: number;
+}
+
 export interface Room {
   id: Id;
   title: string;
@@ -40,6 +53,9 @@ export interface Room {
   archivedAt: string | null;
   myRole: Role;
   members: Member[];
+  progress: RoomProgress;
+  /** When the shared doc last changed as far as Postgres knows (log row or checkpoint); null if never. */
+  lastActivityAt: string | null;
 }
 
 export interface InviteCreated {

@@ -6,7 +6,7 @@ import { verifyRoomToken } from '../../src/auth/room-token.ts';
 import { hashToken } from '../../src/auth/tokens.ts';
 import { getOrCreateSecret } from '@menteo/db';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
-import { roomWithMentee, signup } from './api-client.ts';
+import { ApiClient, roomWithMentee, signup } from './api-client.ts';
 
 describe.each(BACKENDS)('rooms and membership on %s', (backend) => {
   let db: TestDb;
@@ -213,6 +213,24 @@ describe.each(BACKENDS)('rooms and membership on %s', (backend) => {
       expect(accepted.body.room).toMatchObject({ id: room.id, myRole: 'mentee' });
       expect(accepted.body.room.members).toHaveLength(2);
       expect((await mentee.client.get(`/api/invites/${invite.token}`)).body.status).toBe('used');
+    });
+
+    it('shows a signed-out visitor only the room title, mentor name, status and expiry of an invite, and still makes them sign in to accept', async () => {
+      const { mentor, room, invite } = await roomWithMentee(server.url);
+      const second = (await mentor.client.post('/api/rooms', { title: 'Open door' })).body.room;
+      const open = (await mentor.client.post(`/api/rooms/${second.id}/invites`)).body;
+      const visitor = new ApiClient(server.url);
+      const preview = await visitor.get(`/api/invites/${open.token}`);
+      expect(preview.status).toBe(200);
+      expect(preview.body).toEqual({ roomTitle: 'Open door', mentorName: 'Mentor Mia', status: 'valid', expiresAt: open.expiresAt });
+      // The invite to the room that already has its mentee: used, and the same four fields only.
+      const used = await visitor.get(`/api/invites/${invite.token}`);
+      expect(used.body).toEqual({ roomTitle: room.title, mentorName: 'Mentor Mia', status: 'used', expiresAt: expect.any(String) });
+      expect(JSON.stringify([preview.body, used.body])).not.toMatch(/@|[0-9a-f]{8}-[0-9a-f]{4}-/);
+      expect((await visitor.get(`/api/invites/${'B'.repeat(43)}`)).status).toBe(404);
+      const accept = await visitor.post(`/api/invites/${open.token}/accept`);
+      expect(accept.status).toBe(401);
+      expect((await visitor.get(`/api/invites/${open.token}`)).body.status).toBe('valid');
     });
 
     it('refuses a reused invite with 410 and writes nothing', async () => {

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { hashToken } from '../../auth/tokens.ts';
 import { HttpError } from './errors.ts';
 import { caller, requireUser } from './middleware.ts';
-import { toRoom } from './room-routes.ts';
+import { toRoomWithSummary } from './room-routes.ts';
 
 /** newToken() makes 43 base64url characters; anything else cannot be an invite. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -42,13 +42,18 @@ function acceptError(reason: AcceptFailure): HttpError {
   }
 }
 
-/** The invite accept page's two calls. Both need a signed-in user: accepting makes them the mentee. */
+/**
+ * The invite accept page's two calls. The preview is public: the token is a bearer secret
+ * meant for the invitee, who is usually not signed up yet and should see what they are signing
+ * up for — the room's title, the mentor's display name and the invite's status, no ids or
+ * emails. Accepting needs a signed-in user: it makes them the mentee.
+ */
 export function inviteRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.db.db;
   const signedIn = requireUser(ctx);
 
-  router.get('/api/invites/:token', signedIn, async (req, res) => {
+  router.get('/api/invites/:token', async (req, res) => {
     const preview = await previewInvite(db, tokenHashOf(req));
     if (!preview) throw unknownInvite();
     res.json({
@@ -65,7 +70,7 @@ export function inviteRoutes(ctx: AppContext): Router {
     if (!result.ok) throw acceptError(result.reason);
     const view = await getRoomForUser(db, result.roomId, me);
     if (!view) throw new Error('membership missing right after accepting an invite');
-    res.json({ room: toRoom(view) } satisfies RoomResponse);
+    res.json({ room: await toRoomWithSummary(ctx, view) } satisfies RoomResponse);
   });
 
   return router;

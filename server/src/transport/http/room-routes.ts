@@ -25,8 +25,9 @@ import type { AppContext } from '../../context.ts';
 import { hashToken, newToken } from '../../auth/tokens.ts';
 import { conflict, forbidden, notFound, parseBody } from './errors.ts';
 import { caller, requireUser } from './middleware.ts';
+import { EMPTY_SUMMARY, summarizeRooms, type RoomSummary } from './room-summary.ts';
 
-export const toRoom = (view: RoomView): Room => ({
+export const toRoom = (view: RoomView, summary: RoomSummary): Room => ({
   id: view.id,
   title: view.title,
   createdAt: view.createdAt.toISOString(),
@@ -38,7 +39,25 @@ export const toRoom = (view: RoomView): Room => ({
     role: m.role,
     joinedAt: m.joinedAt.toISOString(),
   })),
+  progress: summary.progress,
+  lastActivityAt: summary.lastActivityAt,
 });
+
+/** Rooms with their derived figures, in the order given; two queries however many rooms. */
+export async function toRooms(ctx: AppContext, views: readonly RoomView[]): Promise<Room[]> {
+  const summaries = await summarizeRooms(
+    ctx.db.db,
+    ctx.logger,
+    views.map((v) => v.id),
+  );
+  return views.map((v) => toRoom(v, summaries.get(v.id) ?? EMPTY_SUMMARY));
+}
+
+export async function toRoomWithSummary(ctx: AppContext, view: RoomView): Promise<Room> {
+  const [room] = await toRooms(ctx, [view]);
+  if (!room) throw new Error('toRooms returned no room for one view');
+  return room;
+}
 
 const ROOM_NOT_FOUND = 'Room not found.';
 
@@ -73,7 +92,7 @@ export function roomRoutes(ctx: AppContext): Router {
   const reload = async (view: RoomView, res: Response): Promise<Room> => {
     const fresh = await getRoomForUser(db, view.id, caller(res).userId);
     if (!fresh) throw notFound(ROOM_NOT_FOUND);
-    return toRoom(fresh);
+    return toRoomWithSummary(ctx, fresh);
   };
 
   router.post('/api/rooms', signedIn, async (req, res) => {
@@ -81,16 +100,17 @@ export function roomRoutes(ctx: AppContext): Router {
     const room = await createRoom(db, { title: body.title, createdBy: caller(res).userId });
     const view = await getRoomForUser(db, room.id, caller(res).userId);
     if (!view) throw new Error('room vanished right after it was created');
-    res.status(201).json({ room: toRoom(view) } satisfies RoomResponse);
+    // A new room's doc is empty: no need to ask Postgres.
+    res.status(201).json({ room: toRoom(view, EMPTY_SUMMARY) } satisfies RoomResponse);
   });
 
   router.get('/api/rooms', signedIn, async (_req, res) => {
     const rooms = await listRoomsForUser(db, caller(res).userId);
-    res.json({ rooms: rooms.map(toRoom) } satisfies RoomsResponse);
+    res.json({ rooms: await toRooms(ctx, rooms) } satisfies RoomsResponse);
   });
 
   router.get('/api/rooms/:id', signedIn, async (req, res) => {
-    res.json({ room: toRoom(await memberRoom(req, res)) } satisfies RoomResponse);
+    res.json({ room: await toRoomWithSummary(ctx, await memberRoom(req, res)) } satisfies RoomResponse);
   });
 
   router.patch('/api/rooms/:id', signedIn, async (req, res) => {
