@@ -112,6 +112,10 @@ describe('access', () => {
     await visitor.goto(invite);
     const signUpLink = visitor.getByRole('link', { name: 'Sign up to accept' });
     await signUpLink.waitFor({ timeout: 10_000 });
+    // Before signing up they see whose room it is, and nothing that needs an account.
+    expect(await visitor.getByTestId('invite-mentor').innerText()).toBe('Sam Signedout');
+    expect(await visitor.getByTestId('invite-room').innerText()).toBe("Sam Signedout's room");
+    expect(await visitor.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
     await screenshot(visitor, '13-invite-signed-out');
 
     await signUpLink.click();

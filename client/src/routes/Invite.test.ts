@@ -14,7 +14,16 @@ const preview = (status: InvitePreview['status']): InvitePreview => ({
   status,
   expiresAt: '2030-01-01T00:00:00.000Z',
 });
-const room: Room = { id: 'room-1', title: 'Career growth', createdAt: 'x', archivedAt: null, myRole: 'mentee', members: [] };
+const room: Room = {
+  id: 'room-1',
+  title: 'Career growth',
+  createdAt: 'x',
+  archivedAt: null,
+  myRole: 'mentee',
+  members: [],
+  progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
+  lastActivityAt: null,
+};
 
 function api(over: Partial<Api>): Api {
   return { ...createApi(() => Promise.reject(new Error('unexpected request'))), ...over };
@@ -35,11 +44,32 @@ beforeEach(() => history.replaceState(null, '', '/invite/tok123'));
 afterEach(() => cleanup());
 
 describe('Invite page', () => {
-  it('offers sign-up and log-in that come back here when signed out', async () => {
-    renderInvite(api({}), null);
+  it('shows a signed-out visitor whose room it is, with sign-up and log-in that come back here', async () => {
+    renderInvite(api({ getInvite: () => Promise.resolve(preview('valid')) }), null);
     const signup = await screen.findByRole('link', { name: 'Sign up to accept' });
+    expect(screen.getByTestId('invite-mentor').textContent).toBe('Grace Hopper');
+    expect(screen.getByTestId('invite-room').textContent).toBe('Career growth');
     expect(signup.getAttribute('href')).toBe('/signup?next=%2Finvite%2Ftok123');
     expect(screen.getByRole('link', { name: 'Log in to accept' }).getAttribute('href')).toBe('/login?next=%2Finvite%2Ftok123');
+    expect(screen.queryByRole('button', { name: 'Accept invitation' })).toBeNull();
+  });
+
+  it('tells a signed-out visitor that an invite was used, and offers to log in to their rooms', async () => {
+    renderInvite(api({ getInvite: () => Promise.resolve(preview('used')) }), null);
+    expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe('This invite has already been used');
+    expect(screen.getByRole('link', { name: 'Log in' }).getAttribute('href')).toBe('/login?next=%2Frooms');
+    expect(screen.queryByRole('link', { name: 'Sign up to accept' })).toBeNull();
+  });
+
+  it('falls back to the generic sign-in prompt when the server wants a session for the preview', async () => {
+    renderInvite(api({ getInvite: () => Promise.reject(new ApiError(401, 'unauthenticated', 'Sign in first.')) }), null);
+    await screen.findByRole('link', { name: 'Sign up to accept' });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe("Join your mentor's room on Menteo");
+  });
+
+  it('says an unknown link is not valid to a signed-out visitor too', async () => {
+    renderInvite(api({ getInvite: () => Promise.reject(new ApiError(404, 'invite_invalid', 'This invite link is not valid.')) }), null);
+    expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe("This invite link isn't valid");
   });
 
   it('shows the room and mentor, and accepting opens the room', async () => {

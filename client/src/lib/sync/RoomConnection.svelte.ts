@@ -17,6 +17,7 @@ import { createSubscriber } from 'svelte/reactivity';
 import { MessageType, YJS_PATH } from '@menteo/protocol';
 import { colorForUser, type Actor, type PresenceFocus, type PresenceState } from '@menteo/room-doc';
 import { SaveTracker } from './saved.ts';
+import { localCopyName } from './local-copies.ts';
 import { connectionStatus, isTerminalClose, type ConnectionStatus } from './status.ts';
 
 export interface RoomConnectionOptions {
@@ -84,7 +85,7 @@ export class RoomConnection {
     this.#tracker = new SaveTracker(this.doc.clientID);
 
     const persist = opts.persist ?? typeof indexedDB !== 'undefined';
-    this.persistence = persist ? new IndexeddbPersistence(`menteo:${roomId}`, this.doc) : null;
+    this.persistence = persist ? new IndexeddbPersistence(localCopyName(roomId), this.doc) : null;
 
     const online = this.#window ? this.#window.navigator.onLine : true;
     this.provider = new WebsocketProvider(opts.serverUrl ?? defaultServerUrl(), roomId, this.doc, {

@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, within } from '@testing-library/svelte';
+import type { Room, User } from '@menteo/protocol';
+import { createApi, type Api } from '../lib/api.ts';
+import type { Session } from '../lib/session.svelte.ts';
+import WithAppContext from '../test/WithAppContext.svelte';
+import Rooms from './Rooms.svelte';
+
+const ada: User = { id: 'u1', email: 'ada@example.com', displayName: 'Ada Lovelace' };
+const member = (userId: string, displayName: string, role: 'mentor' | 'mentee') => ({ userId, displayName, role, joinedAt: 'x' });
+
+const active: Room = {
+  id: 'r1',
+  title: 'Career growth',
+  createdAt: 'x',
+  archivedAt: null,
+  myRole: 'mentor',
+  members: [member('u1', 'Ada Lovelace', 'mentor'), member('u2', 'Grace Hopper', 'mentee')],
+  progress: { goals: 2, goalsDone: 1, milestones: 4, milestonesDone: 3, milestonePercent: 75 },
+  lastActivityAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+};
+const fresh: Room = {
+  ...active,
+  id: 'r2',
+  title: 'Brand new',
+  progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
+  lastActivityAt: null,
+};
+
+function renderRooms(rooms: Room[]) {
+  const api: Api = { ...createApi(() => Promise.reject(new Error('unexpected request'))), listRooms: () => Promise.resolve(rooms) };
+  return render(WithAppContext, {
+    props: { api, component: Rooms, props: {}, onReady: ({ session }: { session: Session }) => (session.user = ada) },
+  });
+}
+
+afterEach(() => cleanup());
+
+describe('My rooms', () => {
+  it("shows each room's milestone progress and when it last changed", async () => {
+    renderRooms([active, fresh]);
+    const cards = await screen.findAllByTestId('room-card');
+    const [first, second] = cards.map((c) => within(c));
+    expect(first?.getByTestId('room-progress').textContent).toBe('3 of 4 milestones · 75%');
+    expect(first?.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('75');
+    expect(first?.getByTestId('room-activity').textContent).toBe('Last activity 3 hours ago');
+    expect(first?.getByTestId('room-partner').textContent).toBe('with Grace Hopper');
+
+    expect(second?.getByTestId('room-progress').textContent).toBe('No goals yet');
+    expect(second?.queryByRole('progressbar')).toBeNull();
+    expect(second?.getByTestId('room-activity').textContent).toBe('No activity yet');
+  });
+});
