@@ -35,6 +35,8 @@ const sioRoom = (roomId: string) => `room:${roomId}`;
  */
 const ROSTER_CONFIRM_MS = 300;
 const RECONNECT_ROSTER_DELAY_MS = 1000;
+/** A browser tab is in one room; a few more allow a future "all my rooms" view. */
+const MAX_ROOMS_PER_SOCKET = 20;
 
 /**
  * socket.io on /socket.io: presence roster (and later meetings, chat).
@@ -83,25 +85,29 @@ export function attachSocketIo(server: http.Server, ctx: AppContext): { close():
       if (typeof roomId !== 'string' || !isId(roomId)) {
         return ack({ ok: false, code: CloseCode.BadMessage, message: 'roomId must be a room id' });
       }
-      ctx.auth.roomRole(socket.data.principal, roomId).then(
-        async (role) => {
+      // Each join costs a membership query and a roster across all nodes: bound them per socket.
+      if (!Object.hasOwn(socket.data.rooms, roomId) && Object.keys(socket.data.rooms).length >= MAX_ROOMS_PER_SOCKET) {
+        return ack({ ok: false, code: CloseCode.RateLimited, message: `at most ${MAX_ROOMS_PER_SOCKET} rooms per connection` });
+      }
+      ctx.auth
+        .roomRole(socket.data.principal, roomId)
+        .then(async (role) => {
           if (!role) return ack({ ok: false, code: CloseCode.NoSuchRoom, message: 'no such room' });
           if (!socket.connected) return;
           socket.data.rooms[roomId] = role;
           await socket.join(sioRoom(roomId));
           ack({ ok: true });
           rosters.changed(roomId);
-        },
-        (err: unknown) => {
-          log.error({ err, roomId }, 'room:join membership check failed');
+        })
+        .catch((err: unknown) => {
+          log.error({ err, roomId }, 'room:join failed');
           ack({ ok: false, code: CloseCode.TryAgainLater, message: 'try again later' });
-        },
-      );
+        });
     });
 
     socket.on('room:leave', (payload) => {
       const roomId = typeof payload === 'object' && payload !== null ? payload.roomId : undefined;
-      if (typeof roomId !== 'string' || !(roomId in socket.data.rooms)) return;
+      if (typeof roomId !== 'string' || !Object.hasOwn(socket.data.rooms, roomId)) return;
       delete socket.data.rooms[roomId];
       void socket.leave(sioRoom(roomId));
       rosters.changed(roomId);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { pino } from 'pino';
 import { CloseCode, type ClientToServerEvents, type PresenceMember, type ServerToClientEvents } from '@menteo/protocol';
+import { createRoom } from '@menteo/db';
 import { RedisBus } from '../../src/bus/RedisBus.ts';
 import { createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { startRedisInstance, type RedisInstance } from '../redis-instance.ts';
@@ -119,6 +120,21 @@ describe('socket.io across two nodes on one Redis', () => {
     expect(a.last()).toHaveLength(2); // nothing could tell node A meanwhile
     await redis.start();
     await waitFor(() => a.last().length === 1 && a.last()[0]!.userId === mentor.id, 'the roster without the mentee', 8000);
+  });
+
+  it('answers a malformed room:join with 4400 and bounds the rooms one connection may join', async () => {
+    const user = await createTestUser(db.handle.db, 'busy');
+    const s = client(nodes[0]!.url, { cookie: user.cookie });
+    await connected(s.socket);
+    expect(await join(s.socket, 'not-a-room-id')).toMatchObject({ ok: false, code: CloseCode.BadMessage });
+    const rooms = [];
+    for (let i = 0; i < 21; i++) {
+      const room = await createRoom(db.handle.db, { title: `r${i}`, createdBy: user.id });
+      rooms.push(room.id);
+    }
+    for (const id of rooms.slice(0, 20)) expect(await join(s.socket, id)).toEqual({ ok: true });
+    expect(await join(s.socket, rooms[20]!)).toMatchObject({ ok: false, code: CloseCode.RateLimited });
+    expect(await join(s.socket, rooms[0]!)).toEqual({ ok: true }); // re-joining one it holds is fine
   });
 
   it('refuses a non-member’s room:join with 4404', async () => {
