@@ -261,17 +261,24 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
 function summarizeLogs(nodes: NodeProcess[]): LoadResult['nodeLog'] {
   let warnings = 0;
   let errors = 0;
-  const messages = new Set<string>();
+  const seen = new Map<string, { count: number; first: string; last: string }>();
   for (const n of nodes) {
     for (const line of n.logs) {
       const level = typeof line.level === 'number' ? line.level : 50;
       if (level >= 50) errors++;
       else if (level >= 40) warnings++;
       const err = line.err as { message?: string } | undefined;
-      if (messages.size < 10) messages.add(`${n.nodeId}: ${String(line.msg)}${err?.message ? ` (${err.message})` : ''}`);
+      const key = `${n.nodeId}: ${String(line.msg)}${err?.message ? ` (${err.message})` : ''}`;
+      const time = typeof line.time === 'string' ? line.time.slice(11, 19) : '?';
+      const entry = seen.get(key);
+      if (entry) {
+        entry.count++;
+        entry.last = time;
+      } else if (seen.size < 10) seen.set(key, { count: 1, first: time, last: time });
     }
   }
-  return { warnings, errors, messages: [...messages] };
+  const messages = [...seen].map(([k, v]) => `${k} ×${v.count} (${v.first}–${v.last})`);
+  return { warnings, errors, messages };
 }
 
 const sumDelta = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v - b[i]!, 0);
