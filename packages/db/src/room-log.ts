@@ -46,7 +46,8 @@ export async function loadRoomState(db: Db, roomId: string): Promise<StoredRoomS
   return { checkpoint: row?.checkpoint ?? null, updates: row?.blob ? splitLengthPrefixed(row.blob) : [] };
 }
 
-function splitLengthPrefixed(blob: Uint8Array): Uint8Array[] {
+/** The inverse of the queries' `int4send(length(data)) || data` concatenation. */
+export function splitLengthPrefixed(blob: Uint8Array): Uint8Array[] {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const parts: Uint8Array[] = [];
   for (let offset = 0; offset < blob.byteLength; ) {

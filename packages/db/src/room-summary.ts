@@ -1,6 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { roomCheckpoints, roomUpdates } from './schema.ts';
+import { splitLengthPrefixed } from './room-log.ts';
 
 /** What is stored of one room's shared doc, for read-only derivations (lists, figures). */
 export interface StoredRoomDoc {
@@ -51,16 +52,4 @@ export async function loadRoomDocs(db: Db, roomIds: readonly string[]): Promise<
     out.set(tail.roomId, entry);
   }
   return out;
-}
-
-/** The inverse of the query's `int4send(length(data)) || data` concatenation (as in room-log.ts). */
-function splitLengthPrefixed(blob: Uint8Array): Uint8Array[] {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const parts: Uint8Array[] = [];
-  for (let offset = 0; offset < blob.byteLength; ) {
-    const length = view.getUint32(offset);
-    parts.push(blob.subarray(offset + 4, offset + 4 + length));
-    offset += 4 + length;
-  }
-  return parts;
 }
