@@ -43,6 +43,9 @@ function stream(w: Writer, everyMs: number): () => void {
   return () => clearInterval(timer);
 }
 
+/** The writers stream far faster than a person types; this test is about durability, not the rate limit. */
+const STREAM_ENV = { MAX_UPDATES_PER_SECOND: '10000' };
+
 const ackedCount = (w: Writer): number => {
   const saved = w.client.savedSv.get(w.client.doc.clientID) ?? 0;
   return w.clockAfter.filter((c) => c <= saved).length;
@@ -82,7 +85,7 @@ export function kill9Suite(backend: 'postgres' | 'pglite'): void {
     });
 
     it('loses none of the edits it acked: a restarted node serves every one of them', async () => {
-      const first = await startNodeProcess({ ...store.env, nodeId: `kill9-${backend}-a` });
+      const first = await startNodeProcess({ ...store.env, nodeId: `kill9-${backend}-a`, env: STREAM_ENV });
       nodes.push(first);
       const room: ProvisionedRoom = await provisionRoom(first.url, store.env.databaseUrl);
 
@@ -109,7 +112,7 @@ export function kill9Suite(backend: 'postgres' | 'pglite'): void {
       // The premise of the test: the kill happened mid-stream, with edits in flight.
       expect(sent.reduce((a, b) => a + b)).toBeGreaterThan(acked.reduce((a, b) => a + b));
 
-      const second = await startNodeProcess({ ...store.env, nodeId: `kill9-${backend}-b` });
+      const second = await startNodeProcess({ ...store.env, nodeId: `kill9-${backend}-b`, env: STREAM_ENV });
       nodes.push(second);
       const reader = new SyncClient({ wsUrl: second.wsUrl, roomId: room.roomId, cookie: room.mentee.session });
       clients.push(reader);

@@ -13,6 +13,9 @@ import { SyncClient, waitFor } from '../sync-client.ts';
  * The server runs on a Postgres instance this test owns, so it may stop it.
  */
 
+/** The test's writers send bursts; this file is about the database going away, not the rate limit. */
+const BURSTS = { MAX_UPDATES_PER_SECOND: '10000' };
+
 const agendaIds = (doc: Y.Doc): Set<string> =>
   new Set(
     doc
@@ -63,7 +66,7 @@ describe('a node whose Postgres goes away and comes back', () => {
 
   it('keeps live editing going, stops acks and reports it, then drains in order and loses nothing', async () => {
     // A high compaction threshold keeps every row in room_updates, so the order check below sees the raw log.
-    const env = { COMPACT_AFTER_UPDATES: '10000000', ROOM_IDLE_MS: '600000' };
+    const env = { COMPACT_AFTER_UPDATES: '10000000', ROOM_IDLE_MS: '600000', ...BURSTS };
     const node = await startNodeProcess({ databaseUrl: pg.url, nodeId: 'outage-a', env });
     nodes.push(node);
     const room: ProvisionedRoom = await provisionRoom(node.url, pg.url);
@@ -151,7 +154,7 @@ describe('a node whose Postgres goes away and comes back', () => {
     const node = await startNodeProcess({
       databaseUrl: pg.url,
       nodeId: 'outage-bound',
-      env: { MAX_PENDING_UPDATES: String(maxPending), COMPACT_AFTER_UPDATES: '10000000' },
+      env: { MAX_PENDING_UPDATES: String(maxPending), COMPACT_AFTER_UPDATES: '10000000', ...BURSTS },
     });
     nodes.push(node);
     const room: ProvisionedRoom = await provisionRoom(node.url, pg.url);
