@@ -52,6 +52,8 @@ export class RedisBus implements Bus {
    */
   private readonly probeChannel = `menteo:probe:${randomUUID()}`;
   private lastProbeAt = Date.now();
+  /** When probe() last ran: a tick much later than the interval means this process stalled. */
+  private lastTickAt = Date.now();
   private suspect = false;
   private probeTimer: NodeJS.Timeout | null = null;
 
@@ -94,6 +96,8 @@ export class RedisBus implements Bus {
     if (!listener) {
       listener = (message) => {
         this.counters.received++;
+        // Any delivery proves the subscriber hears Redis, as well as a probe would.
+        this.lastProbeAt = Date.now();
         this.handlers.get(channel)?.(message);
       };
       this.listeners.set(channel, listener);
@@ -219,7 +223,13 @@ export class RedisBus implements Bus {
   private probe(): void {
     if (this.closed) return;
     const now = Date.now();
-    if (this.down || this.suspect || !this.pub.isReady || !this.sub.isReady) {
+    const intervalMs = this.opts.probeIntervalMs ?? 1000;
+    const stalled = now - this.lastTickAt > intervalMs * 2;
+    this.lastTickAt = now;
+    // A late tick means this process was stalled (GC, a busy event loop), not Redis: the probe
+    // answer may be sitting unread in our socket. Rebuilding then only adds load and a resync
+    // of every room — under heavy load that spiralled (45 rebuilds in one benchmark run).
+    if (stalled || this.down || this.suspect || !this.pub.isReady || !this.sub.isReady) {
       this.lastProbeAt = now; // the timeout counts from the moment the connections are up again
       return;
     }
