@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     // With --port 0 each node takes a free port and logs it; waitForHealth waits for that line.
     const port = proxyPort === 0 ? 0 : proxyPort + 1 + i;
     const id = `node-${i + 1}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    // The same V8 flag as `npm start`: a larger young generation halves the latency tail (README, Performance).
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
       cwd: SERVER_DIR,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ID: id, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
