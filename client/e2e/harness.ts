@@ -125,6 +125,8 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
         DATABASE_URL: db.url,
         CLIENT_DIR: dist,
         LOG_LEVEL: 'warn',
+        // Every test account signs up from 127.0.0.1 through this one server.
+        SIGNUP_LIMIT_PER_HOUR: '100000',
         PUBLIC_URL: baseUrl,
         REDIS_URL: '',
         ...opts.env,

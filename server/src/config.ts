@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   MAX_MESSAGE_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_DOC_BYTES: int(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
   MAX_UPDATES_PER_SECOND: int(1, 100_000).default(100),
+  /** Account signups per client IP per hour (each costs an argon2id hash; stops mass sign-ups). */
+  SIGNUP_LIMIT_PER_HOUR: int(1, 1_000_000).default(30),
   /** Group-commit window of the update log, in milliseconds. */
   COMMIT_WINDOW_MS: int(0, 1000).default(5),
   /** Updates held in memory while Postgres is unreachable before new writers are refused. */
@@ -73,6 +75,7 @@ export interface Config {
     maxDocBytes: number;
     maxUpdatesPerSecond: number;
     maxPendingUpdates: number;
+    signupsPerIpPerHour: number;
   };
   log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
   nodeId: string;
@@ -112,6 +115,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
       maxDocBytes: e.MAX_DOC_BYTES,
       maxUpdatesPerSecond: e.MAX_UPDATES_PER_SECOND,
       maxPendingUpdates: e.MAX_PENDING_UPDATES,
+      signupsPerIpPerHour: e.SIGNUP_LIMIT_PER_HOUR,
     },
     log: { commitWindowMs: e.COMMIT_WINDOW_MS, compactAfterUpdates: e.COMPACT_AFTER_UPDATES, roomIdleMs: e.ROOM_IDLE_MS },
     nodeId: e.NODE_ID ?? defaults.nodeId,
@@ -120,6 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
 
 /** Defaults for tests and embedding: an in-memory PGlite, no client dir, quiet logs. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = parseConfig({ PORT: '0', LOG_LEVEL: 'silent' }, { clientDir: '', nodeId: 'test' });
+  // Every test signs up from 127.0.0.1; a test of the signup limit sets its own.
+  const base = parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SIGNUP_LIMIT_PER_HOUR: '1000000' }, { clientDir: '', nodeId: 'test' });
   return { ...base, clientDir: null, database: { kind: 'pglite', dataDir: '' }, ...overrides };
 }

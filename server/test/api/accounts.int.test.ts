@@ -5,6 +5,7 @@ import { SESSION_COOKIE } from '@menteo/protocol';
 import { hashToken } from '../../src/auth/tokens.ts';
 import { LOGIN_LIMITS } from '../../src/auth/LoginThrottle.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
+import { testConfig } from '../../src/config.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail } from './api-client.ts';
 
 describe.each(BACKENDS)('accounts on %s', (backend) => {
@@ -135,6 +136,25 @@ describe.each(BACKENDS)('accounts on %s', (backend) => {
       expect(limited.body.error.code).toBe('rate_limited');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(client.cookie).toBeNull();
+    } finally {
+      await throttled.close();
+    }
+  });
+
+  it('answers the 4th signup from one IP within the hour with 429 when the limit is 3, creating no account', async () => {
+    const limits = { ...testConfig().limits, signupsPerIpPerHour: 3 };
+    const throttled = await startTestServer({ db: db.handle, config: { limits } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await new ApiClient(throttled.url).post('/api/auth/signup', { email: uniqueEmail('burst'), password: PASSWORD, displayName: 'Burst' });
+        expect(res.status).toBe(201);
+      }
+      const email = uniqueEmail('burst');
+      const limited = await new ApiClient(throttled.url).post('/api/auth/signup', { email, password: PASSWORD, displayName: 'Burst' });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await db.handle.db.$count(schema.users, eq(schema.users.email, email.toLowerCase()))).toBe(0);
     } finally {
       await throttled.close();
     }

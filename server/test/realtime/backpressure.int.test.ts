@@ -22,7 +22,7 @@ describe('the update log while Postgres is away', () => {
     server = await startTestServer({
       db: handle,
       config: {
-        limits: { maxMessageBytes: 1 << 20, maxDocBytes: 1 << 24, maxUpdatesPerSecond: 100_000, maxPendingUpdates: 100 },
+        limits: { maxMessageBytes: 1 << 20, maxDocBytes: 1 << 24, maxUpdatesPerSecond: 100_000, maxPendingUpdates: 100, signupsPerIpPerHour: 1_000_000 },
         log: { commitWindowMs: 5, compactAfterUpdates: 100_000, roomIdleMs: 60_000 },
       },
     });

@@ -13,7 +13,7 @@ describe.each(BACKENDS)('limits on %s', (backend) => {
     server = await startTestServer({
       db: db.handle,
       config: {
-        limits: { maxMessageBytes: 4096, maxDocBytes: 16_384, maxUpdatesPerSecond: 20, maxPendingUpdates: 10_000 },
+        limits: { maxMessageBytes: 4096, maxDocBytes: 16_384, maxUpdatesPerSecond: 20, maxPendingUpdates: 10_000, signupsPerIpPerHour: 1_000_000 },
       },
     });
   });

@@ -16,9 +16,21 @@ export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.db.db;
   const throttle = new LoginThrottle();
+  // Counted before hashing, whatever the outcome: a signup costs an argon2id hash either way.
+  const signups = new LoginThrottle({
+    perIp: ctx.config.limits.signupsPerIpPerHour,
+    perAccount: 5,
+    windowMs: 60 * 60_000,
+  });
 
   router.post('/api/auth/signup', async (req, res) => {
     const body = parseBody(SignupBody, req.body);
+    const limited = signups.begin(req.ip ?? 'unknown', normalizeEmail(body.email));
+    if (limited) {
+      throw new HttpError(429, ErrorCode.RateLimited, 'Too many sign-ups from here; try again later.', undefined, {
+        'Retry-After': String(limited.retryAfterSeconds),
+      });
+    }
     const passwordHash = await hashPassword(body.password);
     // Uniqueness is the database's unique index (normalised email); no racy pre-check.
     const user = await createUser(db, { email: body.email, displayName: body.displayName, passwordHash });
