@@ -34,12 +34,7 @@ export async function getMembership(
   return row ? { role: row.role, archived: row.archivedAt !== null } : null;
 }
 
-export async function listMemberIds(db: Db, roomId: string): Promise<string[]> {
-  const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId));
-  return rows.map((r) => r.userId);
-}
 
-export const activeRoom = (roomId: string) => and(eq(rooms.id, roomId), isNull(rooms.archivedAt));
 
 export interface MemberView {
   userId: string;

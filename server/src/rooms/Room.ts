@@ -218,10 +218,6 @@ export class Room {
     if (changed) this.sendAcks(this.connections);
   }
 
-  committedStateVector(): Uint8Array {
-    return Y.encodeStateVector(this.committed);
-  }
-
   destroy(): void {
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
