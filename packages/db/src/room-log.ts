@@ -9,10 +9,43 @@ export interface RoomUpdateInput {
   authorId: string | null;
 }
 
-/** One multi-row INSERT: the group commit of the update log. Rows keep the order given. */
+/**
+ * One INSERT for the whole batch: the group commit of the update log. Rows keep the order
+ * given (ids are assigned in `ordinality` order).
+ *
+ * Five parameters whatever the batch size: the updates travel as one concatenated bytea with
+ * their offsets and lengths, the ids as Postgres array literals. Building a multi-row VALUES
+ * through drizzle's query builder allocated several objects per row and per column; at
+ * 2,000 edits/s that garbage was a visible share of the server's GC pauses.
+ */
 export async function appendRoomUpdates(db: Db, rows: RoomUpdateInput[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(roomUpdates).values(rows);
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let total = 0;
+  for (const row of rows) {
+    offsets.push(total + 1);
+    lengths.push(row.data.byteLength);
+    total += row.data.byteLength;
+  }
+  const blob = Buffer.allocUnsafe(total);
+  for (let i = 0; i < rows.length; i++) blob.set(rows[i]!.data, offsets[i]! - 1);
+  await db.execute(sql`
+    insert into room_updates (room_id, data, author_id)
+    select t.room_id, substring(${blob}::bytea from t.off for t.len), t.author::uuid
+    from unnest(
+      ${arrayLiteral(rows.map((r) => r.roomId))}::text[],
+      ${arrayLiteral(rows.map((r) => r.authorId))}::text[],
+      ${`{${offsets.join(',')}}`}::int[],
+      ${`{${lengths.join(',')}}`}::int[]
+    ) with ordinality as t(room_id, author, off, len, n)
+    order by t.n`);
+}
+
+/** A text[] literal: every element quoted, so no value can break out of it. */
+function arrayLiteral(values: Array<string | null>): string {
+  const quote = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `{${values.map((v) => (v === null ? 'NULL' : quote(v))).join(',')}}`;
 }
 
 export interface StoredRoomState {

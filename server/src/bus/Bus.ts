@@ -14,6 +14,12 @@ export interface Bus {
   unsubscribe(channel: string): Promise<void>;
   /** Never throws and never buffers without bound: while disconnected the payload is dropped (and counted). */
   publish(channel: string, payload: Uint8Array): void;
+  /**
+   * False only when the bus knows for certain that nobody else would receive a publish on
+   * this channel (the in-process bus of a single node), so the caller can skip encoding it.
+   * Buses that cannot know (Redis) leave it out.
+   */
+  hasPeers?(channel: string): boolean;
   /** Called after the connection came back: anything published meanwhile may be lost. Returns an unsubscribe. */
   onReconnect(listener: () => void): () => void;
   /** True while connected (for /readyz). */

@@ -39,6 +39,11 @@ export class MemoryBus implements Bus {
     return { ...this.counters };
   }
 
+  hasPeers(channel: string): boolean {
+    const set = this.hub.channels.get(channel);
+    return !!set && set.size > (this.subs.has(channel) ? 1 : 0);
+  }
+
   publish(channel: string, payload: Uint8Array): void {
     this.counters.published++;
     const set = this.hub.channels.get(channel);

@@ -71,9 +71,12 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   const m = deps.metrics ? registerMetrics(deps.metrics, counts, bus) : null;
 
   const send = (doc: JoinedDoc, msg: WireMessage) => {
-    counts.messagesOut++;
-    m?.out.labels(msg.type).inc();
     if (msg.type !== 'heartbeat') doc.busy = true;
+    // Alone on the channel (one node on the in-process bus): nobody to tell. The counter
+    // was still taken, so a node that subscribes later sees it start mid-stream and resyncs.
+    if (bus.hasPeers?.(doc.channel) === false) return;
+    counts.messagesOut++;
+    if (m) m.out[msg.type]++;
     if (deps.dropOutgoing?.({ type: msg.type, docName: doc.docName, counter: msg.counter })) return;
     bus.publish(doc.channel, encodeMessage(msg));
   };
@@ -126,7 +129,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     }
     if (msg.origin === nodeId && msg.session === doc.session) return; // our own echo
     counts.messagesIn++;
-    m?.in.labels(msg.type).inc();
+    if (m) m.in[msg.type]++;
     if (missedBefore(doc, msg)) {
       counts.gaps++;
       m?.gaps.inc();
@@ -264,9 +267,21 @@ function holdsMoreThan(a: Uint8Array, b: Uint8Array): boolean {
 
 function registerMetrics(registry: Registry, counts: FanoutStats, bus: Bus) {
   const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  // Counted in plain numbers and handed to prom-client at scrape time: a labelled inc()
+  // hashes its labels on every call, and this runs once per edit.
+  const byType = { in: zeroByType(), out: zeroByType() };
   const direction = (dir: 'in' | 'out') =>
     get(`menteo_bus_messages_${dir}_total`, () =>
-      new Counter({ name: `menteo_bus_messages_${dir}_total`, help: `Fan-out bus messages ${dir === 'in' ? 'received from other nodes' : 'published'}, by type`, labelNames: ['type'], registers: [registry] }),
+      new Counter({
+        name: `menteo_bus_messages_${dir}_total`,
+        help: `Fan-out bus messages ${dir === 'in' ? 'received from other nodes' : 'published'}, by type`,
+        labelNames: ['type'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [type, n] of Object.entries(byType[dir])) if (n > 0) this.inc({ type }, n);
+        },
+      }),
     );
   get('menteo_bus_publish_dropped', () =>
     new Gauge({
@@ -291,12 +306,18 @@ function registerMetrics(registry: Registry, counts: FanoutStats, bus: Bus) {
   get('menteo_bus_decode_errors', () =>
     new Gauge({ name: 'menteo_bus_decode_errors', help: 'Undecodable fan-out messages dropped', registers: [registry], collect() { this.set(counts.decodeErrors); } }),
   );
+  direction('in');
+  direction('out');
   return {
-    in: direction('in'),
-    out: direction('out'),
+    in: byType.in,
+    out: byType.out,
     gaps: get('menteo_bus_gaps_total', () => new Counter({ name: 'menteo_bus_gaps_total', help: 'Missed fan-out messages detected (counter gaps)', registers: [registry] })),
     resyncs: get('menteo_bus_resyncs_total', () => new Counter({ name: 'menteo_bus_resyncs_total', help: 'State-vector resyncs requested over the bus', registers: [registry] })),
   };
+}
+
+function zeroByType(): Record<WireMessageType, number> {
+  return { update: 0, awareness: 0, 'sync-request': 0, 'sync-reply': 0, heartbeat: 0 };
 }
 
 function assertNever(x: never): never {

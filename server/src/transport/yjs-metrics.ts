@@ -8,8 +8,27 @@ export function createYjsMetrics(registry: Registry): RegistryObserver & UpdateL
   const registers = [registry];
   const rooms = new Gauge({ name: 'menteo_rooms_loaded', help: 'Docs held in memory', registers });
   const connections = new Gauge({ name: 'menteo_yjs_connections', help: 'Open y-websocket connections', registers });
-  const updates = new Counter({ name: 'menteo_yjs_updates_total', help: 'Updates received from local connections', registers });
-  const bytes = new Counter({ name: 'menteo_yjs_update_bytes_total', help: 'Bytes of updates received from local connections', registers });
+  // Per-edit figures are plain numbers handed over at scrape time: they change on every
+  // update, and prom-client's inc()/set() cost more than the rest of the bookkeeping.
+  const live = { updates: 0, bytes: 0, queueDepth: 0 };
+  new Counter({
+    name: 'menteo_yjs_updates_total',
+    help: 'Updates received from local connections',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(live.updates);
+    },
+  });
+  new Counter({
+    name: 'menteo_yjs_update_bytes_total',
+    help: 'Bytes of updates received from local connections',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(live.bytes);
+    },
+  });
   const batchSize = new Histogram({
     name: 'menteo_update_log_batch_rows',
     help: 'Rows per group-commit INSERT',
@@ -22,7 +41,14 @@ export function createYjsMetrics(registry: Registry): RegistryObserver & UpdateL
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
-  const queueDepth = new Gauge({ name: 'menteo_update_log_queue_depth', help: 'Updates waiting to be committed', registers });
+  new Gauge({
+    name: 'menteo_update_log_queue_depth',
+    help: 'Updates waiting to be committed',
+    registers,
+    collect() {
+      this.set(live.queueDepth);
+    },
+  });
   const compactions = new Counter({ name: 'menteo_compactions_total', help: 'Log tails folded into checkpoints', registers });
   const breaches = new Counter({
     name: 'menteo_limit_breaches_total',
@@ -34,8 +60,8 @@ export function createYjsMetrics(registry: Registry): RegistryObserver & UpdateL
     roomsLoaded: (n) => rooms.set(n),
     connections: (n) => connections.set(n),
     update(n) {
-      updates.inc();
-      bytes.inc(n);
+      live.updates++;
+      live.bytes += n;
     },
     breach: (code: CloseCode) => breaches.inc({ code: String(code) }),
     compaction: () => compactions.inc(),
@@ -43,6 +69,8 @@ export function createYjsMetrics(registry: Registry): RegistryObserver & UpdateL
       batchSize.observe(rows);
       commitSeconds.observe(seconds);
     },
-    queueDepth: (n) => queueDepth.set(n),
+    queueDepth: (n) => {
+      live.queueDepth = n;
+    },
   };
 }
