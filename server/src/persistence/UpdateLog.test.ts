@@ -85,6 +85,61 @@ describe('UpdateLog', () => {
     await log.close(100);
   });
 
+  it('commits other docs while a slow INSERT is in flight, and never writes one doc in two INSERTs at once', async () => {
+    // Each INSERT holding doc 'slow' takes 200 ms; the others 1 ms.
+    const order: string[] = [];
+    let concurrentSlow = 0;
+    let maxConcurrentSlow = 0;
+    const write = async (rows: RoomUpdateInput[]) => {
+      const slow = rows.some((r) => r.roomId === 'slow');
+      if (slow) maxConcurrentSlow = Math.max(maxConcurrentSlow, ++concurrentSlow);
+      await new Promise((r) => setTimeout(r, slow ? 200 : 1));
+      if (slow) concurrentSlow--;
+      for (const r of rows) order.push(`${r.roomId}:${r.data[0]}`);
+    };
+    const log = createUpdateLog({ write, commitWindowMs: 2, maxPending: 1000, observer: quietObserver, logger: createLogger('silent') });
+    const committedAt = new Map<string, number>();
+    log.onCommitted((doc, updates) => {
+      for (const u of updates) committedAt.set(`${doc}:${u[0]}`, performance.now());
+    });
+    const t0 = performance.now();
+    log.append('slow', bytes(1), null);
+    await new Promise((r) => setTimeout(r, 20));
+    // The slow INSERT is running: these must not wait for it…
+    log.append('slow', bytes(2), null);
+    log.append('fast', bytes(1), null);
+    await log.flush('fast');
+    expect(performance.now() - t0).toBeLessThan(150);
+    expect(committedAt.has('slow:1')).toBe(false);
+    // …and the second 'slow' row waits for the first, so the doc's rows stay in order.
+    await log.flush('slow');
+    expect(maxConcurrentSlow).toBe(1);
+    expect(order.filter((o) => o.startsWith('slow'))).toEqual(['slow:1', 'slow:2']);
+    expect(committedAt.get('slow:2')!).toBeGreaterThan(committedAt.get('slow:1')!);
+    await log.close(100);
+  });
+
+  it('keeps every doc in append order with INSERTs of random duration overlapping', async () => {
+    const rows: RoomUpdateInput[] = [];
+    const write = async (batch: RoomUpdateInput[]) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 8));
+      rows.push(...batch);
+    };
+    const log = createUpdateLog({ write, commitWindowMs: 1, maxPending: 10_000, observer: quietObserver, logger: createLogger('silent') });
+    for (let i = 0; i < 600; i++) {
+      log.append(`doc-${i % 7}`, bytes(i), null);
+      if (i % 25 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    await log.flush();
+    expect(log.pending()).toBe(0);
+    expect(rows).toHaveLength(600);
+    for (let d = 0; d < 7; d++) {
+      const seen = rows.filter((r) => r.roomId === `doc-${d}`).map((r) => r.data[0]! + (r.data[1]! << 8));
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    }
+    await log.close(100);
+  });
+
   it('gives up closing after its timeout when the database never returns', async () => {
     const pg = fakePostgres();
     const log = makeLog(pg);

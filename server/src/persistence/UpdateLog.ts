@@ -3,10 +3,12 @@ import type { Logger } from '../logger.ts';
 
 /**
  * The durable update log: every update a connection makes is appended here and committed
- * to Postgres by a group-commit writer — one multi-row INSERT per window, one INSERT in
- * flight at a time, so rows commit in the order they were appended. When Postgres fails the
- * batch stays at the head of the queue and is retried with backoff; live editing is not
- * affected, only acks (and readiness) are.
+ * to Postgres by a group-commit writer — one multi-row INSERT per window. Up to
+ * `maxInFlight` INSERTs run at once, but a doc is in at most one of them, so each doc's rows
+ * commit in the order they were appended (its acks and its log stay in order) while a slow
+ * INSERT no longer holds up every other room. When Postgres fails a batch its rows go back
+ * to the front and are retried with backoff; live editing is not affected, only acks (and
+ * readiness) are.
  */
 export interface UpdateLog {
   append(docName: string, update: Uint8Array, authorId: string | null): void;
@@ -35,18 +37,32 @@ export interface UpdateLogDeps {
   maxPending: number;
   observer: UpdateLogObserver;
   logger: Logger;
-  /** Rows per INSERT; 3 parameters each keeps far below Postgres' 65,535. */
+  /** INSERTs running at once (each on its own pooled connection). */
+  maxInFlight?: number;
+  /** Rows per INSERT. */
   maxBatchRows?: number;
   maxBatchBytes?: number;
 }
 
 interface Item extends RoomUpdateInput {
   seq: number;
+  state: 'queued' | 'writing' | 'done';
 }
 
 interface Waiter {
-  seq: number;
+  /** The doc whose rows so far must be committed, or null for every doc. */
+  docName: string | null;
+  /** For a doc: its appended-count target; for every doc: the seq target. */
+  target: number;
   resolve: () => void;
+}
+
+/** Per doc with uncommitted rows: how many were appended and committed (commits are in append order). */
+interface DocCount {
+  appended: number;
+  committed: number;
+  /** The batch its rows are being written in (0: none). */
+  writingIn: number;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -54,72 +70,111 @@ const MAX_BACKOFF_MS = 5000;
 export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
   const maxRows = deps.maxBatchRows ?? 1000;
   const maxBytes = deps.maxBatchBytes ?? 8 * 1024 * 1024;
-  // A queue as array + head index: shift() on a 100,000-item array is O(n) per call.
+  const maxInFlight = deps.maxInFlight ?? 2;
+  // Append order, as array + head index: shift() on a 100,000-item array is O(n) per call.
+  // Items before `head` are all done; items after it may be done out of order (other docs).
   let queue: Item[] = [];
   let head = 0;
   let seq = 0;
-  let committedSeq = 0;
-  const lastSeqByDoc = new Map<string, number>();
+  /** Items neither written nor being written. */
+  let queued = 0;
+  /** Items appended and not yet committed. */
+  let uncommitted = 0;
+  let inFlight = 0;
+  let batches = 0;
+  const docs = new Map<string, DocCount>();
   let waiters: Waiter[] = [];
   const listeners = new Set<(docName: string, updates: Uint8Array[]) => void>();
   let timer: NodeJS.Timeout | null = null;
-  let inFlight = false;
   let failures = 0;
+  let retryAt = 0;
   let healthy = true;
   let closed = false;
 
-  const pending = () => queue.length - head;
+  const pending = () => uncommitted;
+  /** Every seq up to this is committed. */
+  const watermark = () => (head < queue.length ? queue[head]!.seq - 1 : seq);
 
   function schedule(delayMs: number): void {
-    if (timer || inFlight || closed || pending() === 0) return;
-    timer = setTimeout(run, delayMs);
+    if (timer || closed || queued === 0 || inFlight >= maxInFlight) return;
+    timer = setTimeout(run, Math.max(delayMs, retryAt - Date.now()));
   }
 
   function run(): void {
     timer = null;
-    if (inFlight || pending() === 0) return;
+    // Backing off after a failure: wait for the retry time (schedule counts it in).
+    if (Date.now() < retryAt) return schedule(0);
+    while (inFlight < maxInFlight && queued > 0) {
+      const batch = takeBatch();
+      if (batch.length === 0) break; // every queued doc is already being written
+      write(batch);
+    }
+  }
+
+  /** The oldest queued rows of docs not being written, in append order. */
+  function takeBatch(): Item[] {
     const batch: Item[] = [];
+    const skipped = new Set<string>();
+    const id = ++batches;
     let bytes = 0;
     for (let i = head; i < queue.length && batch.length < maxRows; i++) {
       const item = queue[i]!;
+      if (item.state !== 'queued' || skipped.has(item.roomId)) continue;
+      const doc = docs.get(item.roomId)!;
+      if (doc.writingIn !== 0 && doc.writingIn !== id) {
+        // Its earlier rows are in another INSERT: its later ones wait, so they commit after.
+        skipped.add(item.roomId);
+        continue;
+      }
       if (batch.length > 0 && bytes + item.data.byteLength > maxBytes) break;
+      item.state = 'writing';
+      doc.writingIn = id;
       batch.push(item);
       bytes += item.data.byteLength;
     }
-    inFlight = true;
+    queued -= batch.length;
+    return batch;
+  }
+
+  function write(batch: Item[]): void {
+    inFlight++;
     const started = performance.now();
     deps.write(batch.map(({ roomId, data, authorId }) => ({ roomId, data, authorId }))).then(
       () => committed(batch, (performance.now() - started) / 1000),
-      (err: unknown) => failed(batch.length, err),
+      (err: unknown) => failed(batch, err),
     );
   }
 
   function committed(batch: Item[], seconds: number): void {
-    inFlight = false;
+    inFlight--;
     if (!healthy) deps.logger.info({ pending: pending(), failures }, 'update log reaches Postgres again; draining');
     healthy = true;
     failures = 0;
-    head += batch.length;
+    retryAt = 0;
+    const byDoc = new Map<string, Uint8Array[]>();
+    for (const item of batch) {
+      item.state = 'done';
+      const list = byDoc.get(item.roomId);
+      if (list) list.push(item.data);
+      else byDoc.set(item.roomId, [item.data]);
+    }
+    for (const [docName, updates] of byDoc) {
+      const doc = docs.get(docName)!;
+      doc.committed += updates.length;
+      doc.writingIn = 0;
+    }
+    uncommitted -= batch.length;
+    while (head < queue.length && queue[head]!.state === 'done') head++;
     if (head > 1024 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
     }
-    committedSeq = batch[batch.length - 1]!.seq;
     deps.observer.batch(batch.length, seconds);
     deps.observer.queueDepth(pending());
-    const byDoc = new Map<string, Uint8Array[]>();
-    for (const item of batch) {
-      const list = byDoc.get(item.roomId);
-      if (list) list.push(item.data);
-      else byDoc.set(item.roomId, [item.data]);
-      if (lastSeqByDoc.get(item.roomId) === item.seq) lastSeqByDoc.delete(item.roomId);
-    }
-    if (waiters.length > 0) {
-      const done = waiters.filter((w) => w.seq <= committedSeq);
-      waiters = waiters.filter((w) => w.seq > committedSeq);
-      for (const w of done) w.resolve();
-    }
+    resolveWaiters();
     for (const [docName, updates] of byDoc) {
+      const doc = docs.get(docName)!;
+      if (doc.committed === doc.appended) docs.delete(docName);
       for (const listener of listeners) {
         try {
           listener(docName, updates);
@@ -132,32 +187,60 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
     schedule(0);
   }
 
-  function failed(rows: number, err: unknown): void {
-    inFlight = false;
+  function failed(batch: Item[], err: unknown): void {
+    inFlight--;
+    for (const item of batch) {
+      item.state = 'queued';
+      docs.get(item.roomId)!.writingIn = 0;
+    }
+    queued += batch.length;
     failures++;
     const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 10)) * (0.75 + Math.random() * 0.5);
     if (healthy || failures % 20 === 0) {
-      deps.logger.error({ err, rows, pending: pending(), failures, retryInMs: Math.round(delay) }, 'update log commit failed; retrying');
+      deps.logger.error({ err, rows: batch.length, pending: pending(), failures, retryInMs: Math.round(delay) }, 'update log commit failed; retrying');
     }
     healthy = false;
-    if (!closed) timer = setTimeout(run, delay);
+    retryAt = Date.now() + delay;
+    schedule(delay);
   }
 
-  function flushTo(target: number): Promise<void> {
-    if (target <= committedSeq) return Promise.resolve();
-    return new Promise((resolve) => waiters.push({ seq: target, resolve }));
+  function resolveWaiters(): void {
+    if (waiters.length === 0) return;
+    const mark = watermark();
+    const done = (w: Waiter) => {
+      if (w.docName === null) return w.target <= mark;
+      const doc = docs.get(w.docName);
+      return !doc || doc.committed >= w.target;
+    };
+    const ready = waiters.filter(done);
+    if (ready.length === 0) return;
+    waiters = waiters.filter((w) => !done(w));
+    for (const w of ready) w.resolve();
+  }
+
+  function flushAll(): Promise<void> {
+    const target = seq;
+    if (target <= watermark()) return Promise.resolve();
+    return new Promise((resolve) => waiters.push({ docName: null, target, resolve }));
   }
 
   return {
     append(docName, data, authorId) {
-      queue.push({ roomId: docName, data, authorId, seq: ++seq });
-      lastSeqByDoc.set(docName, seq);
-      deps.observer.queueDepth(pending());
+      queue.push({ roomId: docName, data, authorId, seq: ++seq, state: 'queued' });
+      queued++;
+      uncommitted++;
+      const doc = docs.get(docName);
+      if (doc) doc.appended++;
+      else docs.set(docName, { appended: 1, committed: 0, writingIn: 0 });
+      deps.observer.queueDepth(uncommitted);
       schedule(deps.commitWindowMs);
     },
     flush(docName) {
-      if (docName === undefined) return flushTo(seq);
-      return flushTo(lastSeqByDoc.get(docName) ?? 0);
+      if (docName === undefined) return flushAll();
+      const doc = docs.get(docName);
+      if (!doc) return Promise.resolve();
+      const target = doc.appended;
+      return new Promise((resolve) => waiters.push({ docName, target, resolve }));
     },
     pending,
     isFull: () => pending() >= deps.maxPending,
@@ -172,7 +255,7 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
       const gaveUp = new Promise<boolean>((resolve) => {
         timeout = setTimeout(() => resolve(true), timeoutMs);
       });
-      const lost = await Promise.race([flushTo(seq).then(() => false), gaveUp]);
+      const lost = await Promise.race([flushAll().then(() => false), gaveUp]);
       if (timeout) clearTimeout(timeout);
       if (lost) deps.logger.error({ pending: pending() }, 'update log closed with uncommitted updates');
       closed = true;
