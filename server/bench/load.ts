@@ -53,6 +53,8 @@ export interface LoadResult {
   unexpectedCloses: Record<string, number>;
   persisted: { roomsChecked: number; clientsMissingEdits: number; logRows: number; checkpointRows: number; compactedUpdates: number };
   nodes: NodeFigures[];
+  /** The group commit on each node over the measured window: INSERT duration (s) and rows per INSERT. */
+  commits: Array<{ seconds: HistogramWindow; rows: HistogramWindow }>;
   memoryPerRoomKB: { rss: number; heap: number };
   generator: Array<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMB: number }>;
   redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
@@ -75,6 +77,46 @@ async function gauges(node: NodeProcess, names: string[]): Promise<Record<string
   return out;
 }
 
+/** A prom-client histogram's cumulative buckets, count and sum, read off /metrics. */
+interface HistogramScrape {
+  buckets: Array<[number, number]>;
+  count: number;
+  sum: number;
+}
+
+async function histogram(node: NodeProcess, name: string): Promise<HistogramScrape> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const buckets: Array<[number, number]> = [];
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\S+)`, 'gm'))) {
+    buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+  }
+  const num = (suffix: string) => Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { buckets, count: num('count'), sum: num('sum') };
+}
+
+/** What happened between two scrapes: count, mean, and the bucket bound that holds the 99th percentile. */
+export interface HistogramWindow {
+  count: number;
+  mean: number;
+  p99UpperBound: number;
+  /** Share of observations above each bucket bound. */
+  over: Record<string, number>;
+}
+
+function histogramWindow(from: HistogramScrape, to: HistogramScrape): HistogramWindow {
+  const count = to.count - from.count;
+  const over: Record<string, number> = {};
+  let p99UpperBound = NaN;
+  to.buckets.forEach(([le, n], i) => {
+    const inWindow = n - (from.buckets[i]?.[1] ?? 0);
+    if (Number.isFinite(le)) over[String(le)] = count > 0 ? (count - inWindow) / count : 0;
+    if (Number.isNaN(p99UpperBound) && count > 0 && inWindow >= 0.99 * count) p99UpperBound = le;
+  });
+  return { count, mean: count > 0 ? (to.sum - from.sum) / count : NaN, p99UpperBound, over };
+}
+
+const COMMIT_HISTOGRAMS = ['menteo_update_log_commit_seconds', 'menteo_update_log_batch_rows'] as const;
+
 const heapUsed = async (node: NodeProcess) => (await gauges(node, ['nodejs_heap_size_used_bytes'])).nodejs_heap_size_used_bytes!;
 
 /**
@@ -85,7 +127,9 @@ const LAG = ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_secon
 
 function forkGenerator(profileDir: string | null): ChildProcess {
   return fork(fileURLToPath(new URL('./generator.ts', import.meta.url)), [], {
-    execArgv: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx'],
+    // The generator holds thousands of clients and allocates per edit like the server does: the
+    // same young-generation size keeps its own scavenges from showing up as latency.
+    execArgv: ['--max-semi-space-size=32', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -121,6 +165,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           redisUrl: redis?.url,
           nodeId: `bench-${i}`,
           logLevel: 'warn',
+          echo: process.env.BENCH_ECHO === '1',
           nodeArgs: [...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
       );
@@ -167,11 +212,13 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     log(`running ${opts.durationMs / 1000} s (${opts.warmupMs / 1000} s warm-up)`);
     await new Promise((r) => setTimeout(r, opts.warmupMs));
     await Promise.all(nodes.map((n) => gauges(n, LAG)));
+    const commitsFrom = await Promise.all(nodes.map((n) => Promise.all(COMMIT_HISTOGRAMS.map((h) => histogram(n, h)))));
     const cpuFrom = await Promise.all(nodes.map((n) => processUsage(n.pid)));
     const wallFrom = performance.now();
     await new Promise((r) => setTimeout(r, opts.durationMs - opts.warmupMs));
     const cpuTo = await Promise.all(nodes.map((n) => processUsage(n.pid)));
     const lag = await Promise.all(nodes.map((n) => gauges(n, LAG)));
+    const commitsTo = await Promise.all(nodes.map((n) => Promise.all(COMMIT_HISTOGRAMS.map((h) => histogram(n, h)))));
     const wallMs = performance.now() - wallFrom;
     const loadAverage = os.loadavg()[0]!;
     const results = (await Promise.all(reports)) as GeneratorReport[];
@@ -227,6 +274,10 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           },
         };
       }),
+      commits: nodes.map((_, i) => ({
+        seconds: histogramWindow(commitsFrom[i]![0]!, commitsTo[i]![0]!),
+        rows: histogramWindow(commitsFrom[i]![1]!, commitsTo[i]![1]!),
+      })),
       memoryPerRoomKB: {
         rss: sumDelta(loaded.map((l) => l.usage.rssBytes), idle.map((l) => l.usage.rssBytes)) / opts.rooms / 1024,
         heap: sumDelta(loaded.map((l) => l.heap), idle.map((l) => l.heap)) / opts.rooms / 1024,
