@@ -17,6 +17,12 @@ import {
 export interface RoomEvents {
   /** A local connection changed the doc: persist it and publish it to other nodes. */
   localUpdate(update: Uint8Array, conn: Connection): void;
+  /**
+   * Structs this node holds (they came over the bus) but never logged itself, which a local
+   * update builds on: persist them, ahead of that update, so its author's ack can cover it.
+   * Not published: the other nodes sent them.
+   */
+  logGap(update: Uint8Array): void;
   /** Local awareness changed (a connection's cursor, or its removal on close): publish it. */
   localAwareness(update: Uint8Array): void;
   /** A connection broke a limit and was closed with `code`. */
@@ -58,6 +64,14 @@ export class Room {
    * allocation behind the GC pauses in the benchmark.
    */
   private readonly rangesOf = new Map<Uint8Array, number[]>();
+  /**
+   * Per client, the clock up to which this node's log holds (or is writing) its structs:
+   * what was loaded, checkpointed or appended here. Acks advance only over contiguous
+   * ranges, so a local update that starts beyond it (the client reconnected here from
+   * another node, whose commits this node never hears of) would hold its author's acks back
+   * until the next compaction; the gap is logged first instead (see logGap).
+   */
+  private readonly logged = new Map<number, number>();
 
   constructor(
     readonly name: string,
@@ -220,6 +234,7 @@ export class Room {
         this.committed.set(client, clock);
         changed = true;
       }
+      if (clock > (this.logged.get(client) ?? 0)) this.logged.set(client, clock);
     }
     // A checkpoint can make edits durable that reached this node over the bus: tell everyone.
     if (changed) this.sendAcks(this.connections);
@@ -234,6 +249,7 @@ export class Room {
     this.connections.clear();
     this.awaitingCommit.clear();
     this.rangesOf.clear();
+    this.logged.clear();
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
@@ -274,11 +290,34 @@ export class Room {
       for (const conn of this.connections) if (conn !== origin) conn.send(frame);
     }
     if (isConnectionOrigin(origin)) {
+      const ranges = clockRanges(tr);
+      this.logGapBefore(ranges);
+      for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
       if (origin.info.wantsAck) this.awaitingCommit.set(update, origin);
-      this.rangesOf.set(update, clockRanges(tr));
+      this.rangesOf.set(update, ranges);
       this.events.localUpdate(update, origin);
     }
   };
+
+  /** Logs what the doc holds between `logged` and where these ranges start, for clients with a gap. */
+  private logGapBefore(ranges: number[]): void {
+    let from: Map<number, number> | null = null;
+    const gapRanges: number[] = [];
+    for (let i = 0; i < ranges.length; i += 3) {
+      const client = ranges[i]!;
+      const known = this.logged.get(client) ?? 0;
+      if (ranges[i + 1]! <= known) continue;
+      from ??= Y.decodeStateVector(Y.encodeStateVector(this.doc));
+      from.set(client, known);
+      gapRanges.push(client, known, ranges[i + 2]!);
+    }
+    if (!from) return;
+    // The doc's whole state except, for each gapped client, everything from what is logged:
+    // the gap and the new update's own structs (logged twice, which Yjs ignores).
+    const gap = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(from));
+    this.rangesOf.set(gap, gapRanges);
+    this.events.logGap(gap);
+  }
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },

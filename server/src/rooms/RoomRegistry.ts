@@ -176,6 +176,7 @@ export class RoomRegistry {
           conn.close(CloseCode.TryAgainLater, closeReason[CloseCode.TryAgainLater]);
         }
       },
+      logGap: (update) => this.deps.log.append(docName, update, null),
       localAwareness: (update) => entry.link?.publishAwareness(update),
       breach: (conn, code, detail) => {
         this.deps.observer.breach(code);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { loadRoomState } from '@menteo/db';
+import { MemoryBus, MemoryBusHub } from '../../src/bus/MemoryBus.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { connectClient, createTestRoom, isSaved, waitFor, waitForAsync, waitSynced, type TestClient } from './clients.ts';
 
@@ -127,5 +128,56 @@ describe.each(BACKENDS)('saved acks on %s', (backend) => {
     const b = client(server.wsUrl, roomId, { cookie: mentee.cookie, ack: true });
     await waitSynced(b);
     await waitFor(() => (b.acked.get(a.doc.clientID) ?? 0) >= 5, "b's first ack covers a's edit");
+  });
+});
+
+describe.each(BACKENDS)('saved acks across two nodes on %s', (backend) => {
+  let db: TestDb;
+  let a: TestServer;
+  let b: TestServer;
+  const clients: TestClient[] = [];
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    const hub = new MemoryBusHub();
+    // A compaction would ack everything anyway; the threshold keeps it out of the way.
+    const config = { log: { commitWindowMs: 5, compactAfterUpdates: 100_000, roomIdleMs: 60_000 } };
+    a = await startTestServer({ db: db.handle, bus: new MemoryBus(hub), config });
+    b = await startTestServer({ db: db.handle, bus: new MemoryBus(hub), config });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.destroy();
+  });
+
+  it('acks a client that moved to another node, which only heard of its earlier edits over the bus', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    // The mentee keeps the room loaded on B from the start, so B learns the mentor's first
+    // edits only over the bus, never from its own log or a load.
+    const watcher = connectClient(b.wsUrl, roomId, { cookie: mentee.cookie, ack: true });
+    clients.push(watcher);
+    await waitSynced(watcher);
+    const doc = new Y.Doc();
+    const onA = connectClient(a.wsUrl, roomId, { cookie: mentor.cookie, ack: true, doc });
+    clients.push(onA);
+    await waitSynced(onA);
+    doc.getText('notes').insert(0, 'written on A. ');
+    await waitFor(() => isSaved(onA), 'saved on A');
+    await waitFor(() => watcher.doc.getText('notes').toString() === 'written on A. ', 'B has it over the bus');
+    onA.provider.destroy();
+
+    // The same client (same doc, same clientID) reconnects to B and goes on typing.
+    const onB = connectClient(b.wsUrl, roomId, { cookie: mentor.cookie, ack: true, doc });
+    clients.push(onB);
+    await waitSynced(onB);
+    doc.getText('notes').insert(doc.getText('notes').length, 'Then on B.');
+    await waitFor(() => isSaved(onB), 'saved on B', 3000);
+    const stored = await loadRoomState(db.handle.db, roomId);
+    const check = new Y.Doc();
+    for (const part of [...(stored.checkpoint ? [stored.checkpoint] : []), ...stored.updates]) Y.applyUpdate(check, part);
+    expect(check.getText('notes').toString()).toBe('written on A. Then on B.');
   });
 });
