@@ -55,7 +55,11 @@ export interface LoadResult {
   nodes: NodeFigures[];
   /** The group commit on each node over the measured window: INSERT duration (s) and rows per INSERT. */
   commits: Array<{ seconds: HistogramWindow; rows: HistogramWindow }>;
-  memoryPerRoomKB: { rss: number; heap: number };
+  /**
+   * After a full GC: rss and heap per room between half and all rooms connected (the marginal
+   * cost); rssFromIdle divides everything since the idle node by the rooms (fixed costs included).
+   */
+  memoryPerRoomKB: { rss: number; heap: number; rssFromIdle: number };
   generator: Array<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMB: number }>;
   redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
   /** Warnings and errors the nodes logged during the run (count, and the distinct messages). */
@@ -119,6 +123,21 @@ const COMMIT_HISTOGRAMS = ['menteo_update_log_commit_seconds', 'menteo_update_lo
 
 const heapUsed = async (node: NodeProcess) => (await gauges(node, ['nodejs_heap_size_used_bytes'])).nodejs_heap_size_used_bytes!;
 
+const GC_HOOK = fileURLToPath(new URL('./gc-on-signal.mjs', import.meta.url));
+
+/**
+ * The node's memory after a full GC (see gc-on-signal.mjs): heap used is then the live heap.
+ * Without it the per-room figure swung by ±15 KB with whatever garbage a scavenge had not
+ * yet collected.
+ */
+async function settledMemory(node: NodeProcess): Promise<{ usage: { cpuMs: number; rssBytes: number }; heap: number }> {
+  process.kill(node.pid, 'SIGUSR2');
+  // The GC runs on the node's next turn; the metrics request queues behind it.
+  await new Promise((r) => setTimeout(r, 200));
+  const heap = await heapUsed(node);
+  return { usage: await processUsage(node.pid), heap };
+}
+
 /**
  * The node's own event-loop delay over the window: prom-client resets its histogram on
  * every scrape, so a scrape at the start and one at the end bracket the window.
@@ -166,7 +185,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           nodeId: `bench-${i}`,
           logLevel: 'warn',
           echo: process.env.BENCH_ECHO === '1',
-          nodeArgs: [...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
+          nodeArgs: ['--expose-gc', '--import', GC_HOOK, ...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
       );
     }
@@ -180,30 +199,42 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     }));
 
     await new Promise((r) => setTimeout(r, 1000));
-    const idle = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
+    const idle = await Promise.all(nodes.map((n) => settledMemory(n)));
 
     for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator(opts.profileDir));
     setPriority([...nodes.map((n) => n.pid), ...generators.map((g) => g.pid), redis?.pid], opts.priority);
-    const connected = generators.map((g) => nextEvent(g, 'connected'));
-    generators.forEach((g, w) =>
-      command(g, {
-        type: 'connect',
-        rooms: rooms.filter((_, i) => i % opts.workers === w),
-        ack: true,
-        concurrency: Math.max(1, Math.round(opts.concurrency / opts.workers)),
-      }),
-    );
-    const conn = await Promise.all(connected);
+    // Rooms connect in two halves, with the node's settled memory read after each: the
+    // difference is what one more room costs, free of fixed costs that appear only under load
+    // (the young generation growing to its --max-semi-space-size, pools, JIT code).
+    const connectHalf = async (half: 0 | 1) => {
+      const connected = generators.map((g) => nextEvent(g, 'connected'));
+      generators.forEach((g, w) =>
+        command(g, {
+          type: 'connect',
+          rooms: rooms.filter((_, i) => i % opts.workers === w && (i < rooms.length / 2 ? 0 : 1) === half),
+          ack: true,
+          concurrency: Math.max(1, Math.round(opts.concurrency / opts.workers)),
+        }),
+      );
+      return Promise.all(connected);
+    };
+    const firstHalf = await connectHalf(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const half = await Promise.all(nodes.map((n) => settledMemory(n)));
+    const secondHalf = await connectHalf(1);
     // The nodes' pools are open by now: their Postgres backends get the same priority.
     if (opts.priority !== 0) setPriority(await postgresBackends(db.url), opts.priority);
+    const conn = [...firstHalf, ...secondHalf];
     const connect = {
-      clients: conn.reduce((n, c) => n + c.clients, 0),
+      // Each generator reports its running total of clients.
+      clients: secondHalf.reduce((n, c) => n + c.clients, 0),
       failures: conn.reduce((n, c) => n + c.failures, 0),
-      ms: Math.max(...conn.map((c) => c.ms)),
+      ms: Math.max(...firstHalf.map((c) => c.ms)) + Math.max(...secondHalf.map((c) => c.ms)),
     };
     log(`${connect.clients} clients connected in ${Math.round(connect.ms)} ms (${connect.failures} failed)`);
     await new Promise((r) => setTimeout(r, 2000));
-    const loaded = await Promise.all(nodes.map(async (n) => ({ usage: await processUsage(n.pid), heap: await heapUsed(n) })));
+    const loaded = await Promise.all(nodes.map((n) => settledMemory(n)));
+    const halfRooms = rooms.length - Math.ceil(rooms.length / 2);
 
     const redisBefore = redis ? await redis.commandCalls() : null;
     const reports = generators.map((g) => nextEvent(g, 'report'));
@@ -279,8 +310,9 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
         rows: histogramWindow(commitsFrom[i]![1]!, commitsTo[i]![1]!),
       })),
       memoryPerRoomKB: {
-        rss: sumDelta(loaded.map((l) => l.usage.rssBytes), idle.map((l) => l.usage.rssBytes)) / opts.rooms / 1024,
-        heap: sumDelta(loaded.map((l) => l.heap), idle.map((l) => l.heap)) / opts.rooms / 1024,
+        rss: sumDelta(loaded.map((l) => l.usage.rssBytes), half.map((l) => l.usage.rssBytes)) / halfRooms / 1024,
+        heap: sumDelta(loaded.map((l) => l.heap), half.map((l) => l.heap)) / halfRooms / 1024,
+        rssFromIdle: sumDelta(loaded.map((l) => l.usage.rssBytes), idle.map((l) => l.usage.rssBytes)) / opts.rooms / 1024,
       },
       generator: results.map((r) => ({
         cpuPercent: r.cpuPercent,

@@ -91,6 +91,14 @@ function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
     ['unexpected closes', JSON.stringify(r.unexpectedCloses)],
     ['connect (all clients)', `${Math.round(r.connect.ms)} ms, ${r.connect.failures} failed`],
   ];
+  r.nodes.forEach((n, i) => {
+    const c = r.commits[i]!;
+    rows.push([`${n.nodeId} INSERTs / mean rows`, `${c.seconds.count} / ${round(c.rows.mean, 1)}`]);
+    rows.push([
+      `${n.nodeId} INSERT mean / p99 bucket / > 20 ms / > 50 ms`,
+      `${round(c.seconds.mean * 1000, 1)} ms / ≤ ${round(c.seconds.p99UpperBound * 1000, 0)} ms / ${round((c.seconds.over['0.02'] ?? 0) * 100, 1)} % / ${round((c.seconds.over['0.05'] ?? 0) * 100, 1)} %`,
+    ]);
+  });
   for (const n of r.nodes) {
     rows.push([`${n.nodeId} CPU`, `${round(n.cpuPercent, 0)} %`]);
     rows.push([`${n.nodeId} CPU per 1,000 edits`, `${round(n.cpuMsPer1000Edits, 0)} ms`]);
@@ -102,8 +110,9 @@ function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
   for (const m of r.nodeLog.messages.slice(0, 5)) rows.push(['  log', m.slice(0, 90)]);
   // With several nodes each room is held on two of them: the figure sums the deltas over all nodes.
   const sumNote = r.nodes.length > 1 ? ', all nodes' : '';
-  rows.push([`memory per room (RSS Δ${sumNote})`, `${round(r.memoryPerRoomKB.rss, 1)} KB`, r.nodes.length > 1 ? '' : '≤ 60 KB']);
-  rows.push([`memory per room (heap Δ${sumNote})`, `${round(r.memoryPerRoomKB.heap, 1)} KB`]);
+  rows.push([`memory per room, one more room (RSS${sumNote})`, `${round(r.memoryPerRoomKB.rss, 1)} KB`, r.nodes.length > 1 ? '' : '≤ 60 KB']);
+  rows.push([`memory per room, one more room (live heap${sumNote})`, `${round(r.memoryPerRoomKB.heap, 1)} KB`]);
+  rows.push([`memory per room, all RSS since idle ÷ rooms${sumNote}`, `${round(r.memoryPerRoomKB.rssFromIdle, 1)} KB`]);
   r.generator.forEach((g, i) =>
     rows.push([
       `generator ${i} CPU / loop p99 / max / RSS`,

@@ -73,7 +73,9 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
   const maxInFlight = deps.maxInFlight ?? 2;
   // Append order, as array + head index: shift() on a 100,000-item array is O(n) per call.
   // Items before `head` are all done; items after it may be done out of order (other docs).
-  let queue: Item[] = [];
+  // Slots before `head` are emptied: a done row must not stay reachable for the ~1,000 appends
+  // until the next slice, or it outlives two scavenges and is promoted as old-space garbage.
+  let queue: Array<Item | null> = [];
   let head = 0;
   let seq = 0;
   /** Items neither written nor being written. */
@@ -164,7 +166,7 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
       doc.writingIn = 0;
     }
     uncommitted -= batch.length;
-    while (head < queue.length && queue[head]!.state === 'done') head++;
+    while (head < queue.length && queue[head]!.state === 'done') queue[head++] = null;
     if (head > 1024 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
