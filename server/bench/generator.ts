@@ -10,7 +10,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { SyncClient } from '../test/sync-client.ts';
-import type { BenchRoom, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
+import type { BenchRoom, EditKind, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
 
 interface Client {
   roomId: string;
@@ -66,11 +66,19 @@ function makeClient(room: BenchRoom, role: 'mentor' | 'mentee', ack: boolean): C
   return client;
 }
 
-function edit(c: Client): void {
+const WORDS = ['agenda ', 'goal ', 'milestone ', 'feedback ', 'next step ', 'practice ', 'review '];
+
+function edit(c: Client, kind: EditKind): void {
   if (!c.sc.isOpen) return;
   const seq = c.sentAt.length;
   const at = performance.now();
   const clock = c.sc.edit((doc) => {
+    if (kind === 'typing') {
+      // Each member types at the end of their own paragraph, like two people taking notes.
+      const notes = doc.getText(`notes-${c.label}`);
+      notes.insert(notes.length, WORDS[seq % WORDS.length]!);
+      return;
+    }
     const item = new Y.Map<unknown>();
     item.set('id', `${c.label}-${seq}`);
     // The send time travels in the content too, so any observer of the doc can see it.
@@ -108,7 +116,7 @@ async function connect(rooms: BenchRoom[], ack: boolean, concurrency: number): P
   send({ type: 'connected', clients: clients.length, failures, ms: performance.now() - started });
 }
 
-async function run(durationMs: number, warmupMs: number, ratePerClient: number, drainMs: number): Promise<void> {
+async function run(durationMs: number, warmupMs: number, ratePerClient: number, drainMs: number, kind: EditKind): Promise<void> {
   running = true;
   const slotMs = 10;
   const slots = Math.max(1, Math.round(1000 / ratePerClient / slotMs));
@@ -133,7 +141,7 @@ async function run(durationMs: number, warmupMs: number, ratePerClient: number, 
         return;
       }
       const due = Math.floor((now - t0) / slotMs);
-      for (; nextSlot <= due; nextSlot++) for (const c of buckets[nextSlot % slots]!) edit(c);
+      for (; nextSlot <= due; nextSlot++) for (const c of buckets[nextSlot % slots]!) edit(c, kind);
     }, slotMs);
   });
   loop.disable();
@@ -173,7 +181,7 @@ process.on('message', (raw) => {
       void connect(cmd.rooms, cmd.ack, cmd.concurrency);
       return;
     case 'run':
-      void run(cmd.durationMs, cmd.warmupMs, cmd.ratePerClient, cmd.drainMs);
+      void run(cmd.durationMs, cmd.warmupMs, cmd.ratePerClient, cmd.drainMs, cmd.edit);
       return;
     case 'close':
       for (const c of clients) c.sc.terminate();

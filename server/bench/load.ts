@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { createTestDatabase } from '../test/postgres.ts';
 import { processUsage, startNodeProcess, type NodeProcess } from '../test/process.ts';
 import { provisionRoomsInDb } from '../test/provision.ts';
-import type { BenchRoom, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
+import type { BenchRoom, EditKind, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
 import { startRedis, type BenchRedis } from './redis.ts';
 import { postgresBackends, setPriority } from './priority.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -17,6 +17,7 @@ export interface LoadOptions {
   warmupMs: number;
   /** Edits per second per client. */
   rate: number;
+  edit: EditKind;
   workers: number;
   /** 1 = one node on the in-process bus; more = that many nodes on a benchmark-owned Redis. */
   nodes: number;
@@ -239,7 +240,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     const redisBefore = redis ? await redis.commandCalls() : null;
     const reports = generators.map((g) => nextEvent(g, 'report'));
     const drainMs = 10_000;
-    for (const g of generators) command(g, { type: 'run', durationMs: opts.durationMs, warmupMs: opts.warmupMs, ratePerClient: opts.rate, drainMs });
+    for (const g of generators) command(g, { type: 'run', durationMs: opts.durationMs, warmupMs: opts.warmupMs, ratePerClient: opts.rate, drainMs, edit: opts.edit });
     log(`running ${opts.durationMs / 1000} s (${opts.warmupMs / 1000} s warm-up)`);
     await new Promise((r) => setTimeout(r, opts.warmupMs));
     await Promise.all(nodes.map((n) => gauges(n, LAG)));

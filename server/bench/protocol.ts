@@ -12,9 +12,16 @@ export interface BenchRoom {
   mentee: BenchMember;
 }
 
+/**
+ * What one edit is. `agenda`: a new talking point (a Y.Map of four fields) — about 2.4 KB
+ * of server heap per edit, the heaviest common edit. `typing`: a word typed into the shared
+ * notes — what most edits in a session are, and a few dozen bytes of heap.
+ */
+export type EditKind = 'agenda' | 'typing';
+
 export type GeneratorCommand =
   | { type: 'connect'; rooms: BenchRoom[]; ack: boolean; concurrency: number }
-  | { type: 'run'; durationMs: number; warmupMs: number; ratePerClient: number; drainMs: number }
+  | { type: 'run'; durationMs: number; warmupMs: number; ratePerClient: number; drainMs: number; edit: EditKind }
   | { type: 'close' };
 
 export interface GeneratorReport {

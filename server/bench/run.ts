@@ -7,6 +7,7 @@
  *   npm run bench -- --quick               a smoke run in about a minute
  *   npm run bench -- --scenarios open      one scenario (single, open, multi)
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
+ *   npm run bench -- --scenarios single --edit agenda   one edit kind (default: typing,agenda)
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
  */
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
 import { printTable, round, type Summary } from './stats.ts';
+import type { EditKind } from './protocol.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +27,9 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
     rate: { type: 'string', default: '1' },
+    // Both by default: typing is what a session is mostly made of; agenda items are the
+    // heaviest common edit (2.4 KB of server heap each), a stress no room sustains for long.
+    edit: { type: 'string', default: 'typing,agenda' },
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '100' },
     nodes: { type: 'string', default: '2' },
@@ -44,6 +49,16 @@ const num = (v: string | undefined, name: string): number => {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
   return n;
 };
+
+function editKind(v: string): EditKind {
+  if (v !== 'agenda' && v !== 'typing') throw new Error(`--edit must be agenda or typing, got ${v}`);
+  return v;
+}
+
+const edits = args.edit.split(',').map((e) => editKind(e.trim()));
+/** Result keys: the first edit kind keeps the plain name (singleNode), later ones get a suffix. */
+const keyFor = (base: string, kind: EditKind, i: number) => (i === 0 ? base : `${base}-${kind}`);
+const editTitle = (kind: EditKind) => (kind === 'typing' ? 'typing in the notes' : 'an agenda item per edit');
 
 const quick = args.quick;
 const priority = Number(args.priority);
@@ -76,6 +91,7 @@ const ms = (s: Summary, k: 'p50' | 'p99' | 'max') => (s.n ? `${round(s[k], 1)} m
 function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
   const rows: Array<[string, string | number, string?]> = [
     ['rooms × clients', `${r.options.rooms} × 2`],
+    ['edit', r.options.edit === 'typing' ? 'a word typed into the notes' : 'a talking point added to the agenda'],
     ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
     ['edits/s (measured window)', round(r.edits.perSecond, 0)],
     ['edits sent (total)', r.edits.sent],
@@ -156,10 +172,12 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgAtStart: os.loadavg().map((v) => round(v, 2)), node: process.version },
   };
   if (scenarios.has('single')) {
-    log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s, ${load.durationMs / 1000} s`);
-    const r = await runLoad({ ...load, nodes: 1 }, log);
-    printTable('Single node (issue 3)', loadRows(r));
-    results.singleNode = r;
+    for (const [i, edit] of edits.entries()) {
+      log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
+      const r = await runLoad({ ...load, nodes: 1, edit }, log);
+      printTable(`Single node, ${editTitle(edit)} (issue 3)`, loadRows(r));
+      results[keyFor('singleNode', edit, i)] = r;
+    }
   }
   if (scenarios.has('open')) {
     log(`open time: ${open.rooms} rooms per case with ${open.updates} logged updates each`);
@@ -169,10 +187,12 @@ async function main(): Promise<void> {
   }
   if (scenarios.has('multi')) {
     const nodes = num(args.nodes, 'nodes');
-    log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, mentor and mentee on different nodes`);
-    const r = await runLoad({ ...load, nodes }, log);
-    printTable(`${nodes} nodes over Redis (issue 4)`, loadRows(r));
-    results.multiNode = r;
+    for (const [i, edit] of edits.entries()) {
+      log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, mentor and mentee on different nodes (${editTitle(edit)})`);
+      const r = await runLoad({ ...load, nodes, edit }, log);
+      printTable(`${nodes} nodes over Redis, ${editTitle(edit)} (issue 4)`, loadRows(r));
+      results[keyFor('multiNode', edit, i)] = r;
+    }
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.
