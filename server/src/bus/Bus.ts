@@ -45,3 +45,6 @@ export interface BusStats {
 
 /** The single function that names a doc's channel. */
 export const roomChannel = (docName: string): string => `menteo:room:${docName}`;
+
+/** The one channel on which every node says it is alive (see node-liveness.ts). */
+export const nodesChannel = (): string => 'menteo:nodes';

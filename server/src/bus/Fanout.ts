@@ -10,6 +10,8 @@ export interface DocPeer {
   applyRemoteUpdate(update: Uint8Array): void;
   /** Apply an awareness update from another node and forward it to local connections. */
   applyRemoteAwareness(update: Uint8Array): void;
+  /** Remove these clients' awareness states (their node died) and tell local connections. */
+  removeRemoteAwareness(clientIds: number[]): void;
   /** Y.encodeStateVector(doc) */
   stateVector(): Uint8Array;
   /** Y.encodeStateAsUpdate(doc, stateVector): what a peer with that state vector lacks. */

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { roomChannel, type Bus } from './Bus.ts';
 import type { DocLink, DocPeer, Fanout } from './Fanout.ts';
 import { decodeMessage, encodeMessage, type WireMessage, type WireMessageType } from './fanout-wire.ts';
+import { awarenessClients, createNodeLiveness } from './node-liveness.ts';
 
 export interface FanoutDeps {
   bus: Bus;
@@ -18,6 +19,11 @@ export interface FanoutDeps {
    * costs one bus message per edit.
    */
   heartbeatMs?: number;
+  /**
+   * A node not heard from for this long (default five heartbeats) is taken for dead, and
+   * the cursors of its clients are removed here at once (see node-liveness.ts).
+   */
+  nodeDeadAfterMs?: number;
   /** Test hook: return true to drop an outgoing message on purpose (it still consumes its counter). */
   dropOutgoing?: (m: { type: WireMessageType; docName: string; counter: number }) => boolean;
 }
@@ -49,6 +55,8 @@ interface JoinedDoc {
    */
   seen: Map<number, number>;
   heartbeatsLeft: number;
+  /** Awareness client id → the node whose client it is, for states that came over the bus. */
+  awarenessFrom: Map<number, string>;
   /** Published a counted message since the last tick. */
   busy: boolean;
   resyncTimer: NodeJS.Timeout | null;
@@ -128,6 +136,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
       return;
     }
     if (msg.origin === nodeId && msg.session === doc.session) return; // our own echo
+    liveness.heard(msg.origin);
     counts.messagesIn++;
     if (m) m.in[msg.type]++;
     if (missedBefore(doc, msg)) {
@@ -150,6 +159,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         doc.peer.applyRemoteUpdate(msg.update);
         return;
       case 'awareness':
+        noteAwareness(doc, msg.origin, msg.update);
         doc.peer.applyRemoteAwareness(msg.update);
         return;
       case 'sync-request': {
@@ -173,7 +183,10 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
       case 'sync-reply':
         if (msg.target !== nodeId || msg.targetSession !== doc.session) return;
         if (msg.diff.length > 0) doc.peer.applyRemoteUpdate(msg.diff);
-        if (msg.awareness.length > 0) doc.peer.applyRemoteAwareness(msg.awareness);
+        if (msg.awareness.length > 0) {
+          noteAwareness(doc, msg.origin, msg.awareness);
+          doc.peer.applyRemoteAwareness(msg.awareness);
+        }
         return;
       case 'heartbeat':
         return;
@@ -181,6 +194,35 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         assertNever(msg);
     }
   };
+
+  const noteAwareness = (doc: JoinedDoc, origin: string, update: Uint8Array) => {
+    for (const { clientId, removed } of awarenessClients(update)) {
+      if (removed) doc.awarenessFrom.delete(clientId);
+      else doc.awarenessFrom.set(clientId, origin);
+    }
+  };
+
+  const liveness = createNodeLiveness({
+    bus,
+    nodeId,
+    intervalMs: heartbeatMs,
+    deadAfterMs: deps.nodeDeadAfterMs ?? 5 * heartbeatMs,
+    onDead(node) {
+      let removed = 0;
+      for (const doc of docs.values()) {
+        const ids = [...doc.awarenessFrom].filter(([, from]) => from === node).map(([id]) => id);
+        if (ids.length === 0) continue;
+        for (const id of ids) doc.awarenessFrom.delete(id);
+        removed += ids.length;
+        try {
+          doc.peer.removeRemoteAwareness(ids);
+        } catch (err) {
+          logger?.error({ err, doc: doc.docName }, 'removing a dead node’s cursors failed');
+        }
+      }
+      logger?.warn({ node, cursorsRemoved: removed }, 'a node went silent on the bus; its clients’ cursors are removed');
+    },
+  });
 
   const heartbeat = setInterval(() => {
     for (const doc of docs.values()) {
@@ -224,6 +266,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         counter: 0,
         seen: new Map(),
         heartbeatsLeft: 0,
+        awarenessFrom: new Map(),
         busy: false,
         resyncTimer: null,
       };
@@ -246,6 +289,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     async close() {
       clearInterval(heartbeat);
       offReconnect();
+      await liveness.close();
       await Promise.all([...docs.values()].map((doc) => leave(doc)));
     },
     stats: () => ({ ...counts }),

@@ -128,6 +128,11 @@ export class Room {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'bus' satisfies TransactionOrigin);
   }
 
+  /** Drops remote clients' awareness (their node died); local connections are told. */
+  removeRemoteAwareness(clientIds: number[]): void {
+    awarenessProtocol.removeAwarenessStates(this.awareness, clientIds, 'bus' satisfies TransactionOrigin);
+  }
+
   localAwareness(): Uint8Array | null {
     const ids = [...this.connections].flatMap((c) => [...c.awarenessIds]);
     return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);

@@ -243,6 +243,9 @@ export class RoomRegistry {
           logger.error({ err, docName: room.name }, 'dropped an undecodable awareness update from the bus');
         }
       },
+      removeRemoteAwareness(clientIds) {
+        room.removeRemoteAwareness(clientIds);
+      },
       stateVector: () => Y.encodeStateVector(room.doc),
       diffSince: (sv) => Y.encodeStateAsUpdate(room.doc, sv),
       localAwareness: () => room.localAwareness(),

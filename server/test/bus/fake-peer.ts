@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { Bus } from '../../src/bus/Bus.ts';
 import type { DocLink, DocPeer, Fanout } from '../../src/bus/Fanout.ts';
 
@@ -36,6 +36,9 @@ export class FakeNodeDoc implements DocPeer {
   }
   applyRemoteAwareness(update: Uint8Array): void {
     applyAwarenessUpdate(this.awareness, update, 'bus');
+  }
+  removeRemoteAwareness(clientIds: number[]): void {
+    removeAwarenessStates(this.awareness, clientIds, 'bus');
   }
   stateVector(): Uint8Array {
     return Y.encodeStateVector(this.doc);

@@ -55,6 +55,24 @@ export function fanoutSuite(name: string, node: () => Promise<Bus>): void {
       await eventually(() => a.awareness.getStates().get(b.doc.clientID)?.cursor === 42, 'b’s cursor on a');
     });
 
+    it('removes the cursors of a node that goes silent at once, and keeps those of a quiet live one', async () => {
+      const d = docName();
+      const opts = { heartbeatMs: 50, nodeDeadAfterMs: 300 };
+      const fa = await fanout(opts);
+      const [a, b] = [await join(fa, d), await join(await fanout(opts), d)];
+      a.awareness.setLocalStateField('cursor', 7);
+      await eventually(() => b.awareness.getStates().get(a.doc.clientID)?.cursor === 7, 'a’s cursor on b');
+      // Alive but idle: no awareness traffic for longer than the dead-after time.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(b.awareness.getStates().has(a.doc.clientID)).toBe(true);
+      // A crash: a's node stops, and nothing tells b that a's client left.
+      await fa.close();
+      const stoppedAt = Date.now();
+      await eventually(() => !b.awareness.getStates().has(a.doc.clientID), 'a’s cursor to go from b');
+      // y-protocols would have kept it for 30 s.
+      expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    });
+
     it('never applies its own messages back to itself', async () => {
       const d = docName();
       const [a, b] = [await join(await fanout(), d), await join(await fanout(), d)];

@@ -118,6 +118,12 @@ describe('a cluster of three node processes', () => {
     const victim = nodes.find((n) => n.port === aPort)!;
     const b = client(nodes.find((n) => n !== victim)!.wsUrl, roomId, { cookie: mentee.cookie, ack: true });
     await waitSynced(b);
+    // A second tab of the mentor, pinned to the victim: after the kill it has nowhere to go.
+    const ghost = client(victim.wsUrl, roomId, { cookie: mentor.cookie });
+    await waitSynced(ghost);
+    ghost.provider.awareness.setLocalStateField('user', { name: 'Mentor, second tab' });
+    const ghostOnB = () => b.provider.awareness.getStates().has(ghost.doc.clientID);
+    await waitFor(ghostOnB, 'the second tab’s presence on b’s node');
 
     for (let i = 0; i < 40; i++) {
       a.doc.getArray<string>('agenda').push([`a${i}`]);
@@ -130,6 +136,10 @@ describe('a cluster of three node processes', () => {
     // Unacked edits in flight at the kill are fine: the client re-sends them on reconnect.
     for (let i = 40; i < 50; i++) a.doc.getArray<string>('agenda').push([`a${i}`]);
     await victim.kill9();
+    const killedAt = Date.now();
+    // Nothing told b's node that the second tab left; it notices the node went silent.
+    await waitFor(() => !ghostOnB(), 'the dead node’s client to leave b’s presence', 15_000);
+    expect(Date.now() - killedAt).toBeLessThan(10_000); // y-protocols alone: 30 s
 
     await waitFor(() => a.provider.wsconnected && a.provider.synced, 'a to reconnect through the balancer', 15_000);
     b.doc.getArray<string>('agenda').push(['b-after']);

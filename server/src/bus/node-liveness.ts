@@ -1,0 +1,112 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { nodesChannel, type Bus } from './Bus.ts';
+
+export interface NodeLivenessDeps {
+  bus: Bus;
+  nodeId: string;
+  /** How often this node says it is alive. */
+  intervalMs: number;
+  /** A node not heard from for this long is taken for dead. */
+  deadAfterMs: number;
+  /** Called once per node that went silent (it may come back: then it is tracked again). */
+  onDead(nodeId: string): void;
+}
+
+export interface NodeLiveness {
+  /** Any message from that node proves it alive (its hellos may not have arrived yet). */
+  heard(nodeId: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Every node says "alive" on one shared channel every interval; a node that stops (killed,
+ * cut off) is reported once it has been silent for deadAfterMs. The fan-out uses it to drop
+ * the cursors of a dead node's clients at once: its own awareness states would otherwise
+ * linger on the other nodes for y-protocols' 30 s timeout.
+ *
+ * Silence is judged only while it means something: not while our own bus is down or just
+ * came back (we heard nobody), and not on a tick that fires late (our own event loop
+ * stalled, and the messages that arrived meanwhile have not been read yet).
+ */
+export function createNodeLiveness(deps: NodeLivenessDeps): NodeLiveness {
+  const { bus, nodeId, intervalMs, deadAfterMs } = deps;
+  const channel = nodesChannel();
+  const lastHeard = new Map<string, number>();
+  const hello = encodeHello(nodeId);
+  let lastTick = Date.now();
+  let quietUntil = Date.now() + deadAfterMs;
+
+  const heard = (from: string) => {
+    if (from !== nodeId) lastHeard.set(from, Date.now());
+  };
+  void bus.subscribe(channel, (payload) => {
+    const from = decodeHello(payload);
+    if (from !== null) heard(from);
+  });
+  // Said at once (and again after a reconnect), not only from the first tick on: a node that
+  // lives less than an interval is still known to the others, and so is its death.
+  bus.publish(channel, hello);
+  const offReconnect = bus.onReconnect(() => {
+    quietUntil = Date.now() + deadAfterMs;
+    bus.publish(channel, hello);
+  });
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const late = now - lastTick > 2 * intervalMs;
+    lastTick = now;
+    bus.publish(channel, hello);
+    if (late) {
+      quietUntil = Math.max(quietUntil, now + intervalMs);
+      return;
+    }
+    if (!bus.isReady()) {
+      quietUntil = now + deadAfterMs;
+      return;
+    }
+    if (now < quietUntil) return;
+    for (const [node, heard] of lastHeard) {
+      if (now - heard <= deadAfterMs) continue;
+      lastHeard.delete(node);
+      deps.onDead(node);
+    }
+  }, intervalMs);
+  timer.unref();
+
+  return {
+    heard,
+    async close() {
+      clearInterval(timer);
+      offReconnect();
+      await bus.unsubscribe(channel);
+    },
+  };
+}
+
+function encodeHello(nodeId: string): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, nodeId);
+  return encoding.toUint8Array(e);
+}
+
+function decodeHello(payload: Uint8Array): string | null {
+  try {
+    return decoding.readVarString(decoding.createDecoder(payload));
+  } catch {
+    return null;
+  }
+}
+
+/** The client ids an awareness update sets (`removed: false`) or removes (state null). */
+export function awarenessClients(update: Uint8Array): Array<{ clientId: number; removed: boolean }> {
+  const d = decoding.createDecoder(update);
+  const n = decoding.readVarUint(d);
+  const out: Array<{ clientId: number; removed: boolean }> = [];
+  for (let i = 0; i < n; i++) {
+    const clientId = decoding.readVarUint(d);
+    decoding.readVarUint(d); // clock
+    out.push({ clientId, removed: decoding.readVarString(d) === 'null' });
+  }
+  return out;
+}
