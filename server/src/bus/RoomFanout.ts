@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { roomChannel, type Bus } from './Bus.ts';
 import type { DocLink, DocPeer, Fanout } from './Fanout.ts';
 import { decodeMessage, encodeMessage, type WireMessage, type WireMessageType } from './fanout-wire.ts';
-import { awarenessClients, createNodeLiveness } from './node-liveness.ts';
+import { createNodeLiveness } from './node-liveness.ts';
 
 export interface FanoutDeps {
   bus: Bus;
@@ -358,6 +359,19 @@ function registerMetrics(registry: Registry, counts: FanoutStats, bus: Bus) {
     gaps: get('menteo_bus_gaps_total', () => new Counter({ name: 'menteo_bus_gaps_total', help: 'Missed fan-out messages detected (counter gaps)', registers: [registry] })),
     resyncs: get('menteo_bus_resyncs_total', () => new Counter({ name: 'menteo_bus_resyncs_total', help: 'State-vector resyncs requested over the bus', registers: [registry] })),
   };
+}
+
+/** The client ids an awareness update sets (`removed: false`) or removes (state null). */
+function awarenessClients(update: Uint8Array): Array<{ clientId: number; removed: boolean }> {
+  const d = decoding.createDecoder(update);
+  const n = decoding.readVarUint(d);
+  const out: Array<{ clientId: number; removed: boolean }> = [];
+  for (let i = 0; i < n; i++) {
+    const clientId = decoding.readVarUint(d);
+    decoding.readVarUint(d); // clock
+    out.push({ clientId, removed: decoding.readVarString(d) === 'null' });
+  }
+  return out;
 }
 
 function zeroByType(): Record<WireMessageType, number> {

@@ -97,16 +97,3 @@ function decodeHello(payload: Uint8Array): string | null {
     return null;
   }
 }
-
-/** The client ids an awareness update sets (`removed: false`) or removes (state null). */
-export function awarenessClients(update: Uint8Array): Array<{ clientId: number; removed: boolean }> {
-  const d = decoding.createDecoder(update);
-  const n = decoding.readVarUint(d);
-  const out: Array<{ clientId: number; removed: boolean }> = [];
-  for (let i = 0; i < n; i++) {
-    const clientId = decoding.readVarUint(d);
-    decoding.readVarUint(d); // clock
-    out.push({ clientId, removed: decoding.readVarString(d) === 'null' });
-  }
-  return out;
-}
