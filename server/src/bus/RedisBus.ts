@@ -139,7 +139,8 @@ export class RedisBus implements Bus {
     }
     this.inFlight++;
     this.counters.published++;
-    const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    // A view, not a copy; a Buffer (the fan-out builds updates as one) is passed as it is.
+    const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     this.pub.publish(channel, buf).then(
       () => {
         this.inFlight--;

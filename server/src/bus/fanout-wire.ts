@@ -1,5 +1,6 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
+import { varUintLength, writeVarUint } from '../varuint.ts';
 
 /**
  * The fan-out's messages on a doc's bus channel. Binary and small: a header
@@ -36,40 +37,61 @@ export type WireMessage =
 export type WireMessageType = WireMessage['type'];
 
 export function encodeMessage(m: WireMessage): Uint8Array {
+  // One per edit: built straight into a Buffer, which the bus hands to Redis as it is.
+  if (m.type === 'update') return encodeUpdate(m);
   const e = encoding.createEncoder();
-  const header = (type: number) => {
-    encoding.writeVarUint(e, type);
-    encoding.writeVarString(e, m.origin);
-    encoding.writeUint32(e, m.session);
-    encoding.writeVarUint(e, m.counter);
-  };
   switch (m.type) {
-    case 'update':
-      header(WireType.Update);
-      encoding.writeVarUint8Array(e, m.update);
-      break;
     case 'awareness':
-      header(WireType.Awareness);
+      writeHeader(e, WireType.Awareness, m);
       encoding.writeVarUint8Array(e, m.update);
       break;
     case 'sync-request':
-      header(WireType.SyncRequest);
+      writeHeader(e, WireType.SyncRequest, m);
       encoding.writeVarUint8Array(e, m.stateVector);
       break;
     case 'sync-reply':
-      header(WireType.SyncReply);
+      writeHeader(e, WireType.SyncReply, m);
       encoding.writeVarString(e, m.target);
       encoding.writeUint32(e, m.targetSession);
       encoding.writeVarUint8Array(e, m.diff);
       encoding.writeVarUint8Array(e, m.awareness);
       break;
     case 'heartbeat':
-      header(WireType.Heartbeat);
+      writeHeader(e, WireType.Heartbeat, m);
       break;
     default:
       return assertNever(m);
   }
   return encoding.toUint8Array(e);
+}
+
+function writeHeader(e: encoding.Encoder, type: number, h: Header): void {
+  encoding.writeVarUint(e, type);
+  encoding.writeVarString(e, h.origin);
+  encoding.writeUint32(e, h.session);
+  encoding.writeVarUint(e, h.counter);
+}
+
+/** The same bytes as the lib0 encoding above (fanout-wire.test.ts holds them equal). */
+function encodeUpdate(m: Header & { update: Uint8Array }): Buffer {
+  const originBytes = Buffer.byteLength(m.origin, 'utf8');
+  const size =
+    varUintLength(WireType.Update) +
+    varUintLength(originBytes) +
+    originBytes +
+    4 +
+    varUintLength(m.counter) +
+    varUintLength(m.update.byteLength) +
+    m.update.byteLength;
+  const buf = Buffer.allocUnsafe(size);
+  let at = writeVarUint(buf, 0, WireType.Update);
+  at = writeVarUint(buf, at, originBytes);
+  at += buf.write(m.origin, at, 'utf8');
+  at = buf.writeUInt32LE(m.session >>> 0, at);
+  at = writeVarUint(buf, at, m.counter);
+  at = writeVarUint(buf, at, m.update.byteLength);
+  buf.set(m.update, at);
+  return buf;
 }
 
 /** Parses a bus payload; throws on anything malformed (the caller counts and drops it). */

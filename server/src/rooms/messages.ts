@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { MessageType } from '@menteo/protocol';
+import { varUintLength, writeVarUint } from '../varuint.ts';
 
 /**
  * The y-websocket wire format (y-protocols sync 0, awareness 1, auth 2, queryAwareness 3),
@@ -51,34 +51,29 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
   }
 }
 
-function frame(type: number, write: (e: encoding.Encoder) => void): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, type);
-  write(e);
-  return encoding.toUint8Array(e);
+/**
+ * `type`, then `sub` (when not null), then `payload` with its varuint length: what a lib0
+ * encoder writes, built straight into a Buffer. The frame goes to ws.send() as it is: an
+ * encoder's small Uint8Array made ws copy it out of the V8 heap first (a malloc per frame),
+ * and the encoder itself allocated a 100-byte backing store per frame.
+ */
+function frame(type: number, sub: number | null, payload: Uint8Array): Buffer {
+  const n = varUintLength(type) + (sub === null ? 0 : varUintLength(sub)) + varUintLength(payload.byteLength) + payload.byteLength;
+  const buf = Buffer.allocUnsafe(n);
+  let at = writeVarUint(buf, 0, type);
+  if (sub !== null) at = writeVarUint(buf, at, sub);
+  at = writeVarUint(buf, at, payload.byteLength);
+  buf.set(payload, at);
+  return buf;
 }
 
-export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array =>
-  frame(MessageType.Sync, (e) => {
-    encoding.writeVarUint(e, SyncStep1);
-    encoding.writeVarUint8Array(e, stateVector);
-  });
+export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array => frame(MessageType.Sync, SyncStep1, stateVector);
 
-export const encodeSyncStep2 = (update: Uint8Array): Uint8Array =>
-  frame(MessageType.Sync, (e) => {
-    encoding.writeVarUint(e, SyncStep2);
-    encoding.writeVarUint8Array(e, update);
-  });
+export const encodeSyncStep2 = (update: Uint8Array): Uint8Array => frame(MessageType.Sync, SyncStep2, update);
 
-export const encodeSyncUpdate = (update: Uint8Array): Uint8Array =>
-  frame(MessageType.Sync, (e) => {
-    encoding.writeVarUint(e, SyncUpdate);
-    encoding.writeVarUint8Array(e, update);
-  });
+export const encodeSyncUpdate = (update: Uint8Array): Uint8Array => frame(MessageType.Sync, SyncUpdate, update);
 
-export const encodeAwareness = (update: Uint8Array): Uint8Array =>
-  frame(MessageType.Awareness, (e) => encoding.writeVarUint8Array(e, update));
+export const encodeAwareness = (update: Uint8Array): Uint8Array => frame(MessageType.Awareness, null, update);
 
 /** Menteo's opt-in ack: the state vector committed in Postgres (only to ?ack=1 clients). */
-export const encodeSavedAck = (stateVector: Uint8Array): Uint8Array =>
-  frame(MessageType.SavedAck, (e) => encoding.writeVarUint8Array(e, stateVector));
+export const encodeSavedAck = (stateVector: Uint8Array): Uint8Array => frame(MessageType.SavedAck, null, stateVector);
