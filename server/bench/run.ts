@@ -9,6 +9,8 @@
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
  *   npm run bench -- --scenarios single --edit agenda   one edit kind (default: typing,agenda)
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
+ *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
+ *                                         and every run's p99 (a shared VM swings run to run)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     'open-rooms': { type: 'string', default: '7' },
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
+    repeat: { type: 'string', default: '1' },
     profile: { type: 'string' },
     // What `npm start` runs the server with (README, Performance); --node-args= to compare without.
     'node-args': { type: 'string', default: '--max-semi-space-size=32' },
@@ -85,10 +88,29 @@ const open = {
   nodeArgs: load.nodeArgs,
 };
 
+const repeat = num(args.repeat, 'repeat');
+
+/**
+ * Runs one load `repeat` times and keeps the run with the median edit-to-peer p99, with
+ * every run's p99 beside it: on a shared 2-core VM, one run's tail says as much about the
+ * neighbours as about the server.
+ */
+async function repeatedLoad(opts: Parameters<typeof runLoad>[0]): Promise<LoadResult & { p99Runs: number[] }> {
+  const runs: LoadResult[] = [];
+  for (let i = 0; i < repeat; i++) {
+    if (repeat > 1) log(`run ${i + 1} of ${repeat}`);
+    runs.push(await runLoad(opts, log));
+  }
+  const sorted = [...runs].sort((a, b) => a.peerLatencyMs.p99 - b.peerLatencyMs.p99);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, p99Runs: runs.map((r) => r.peerLatencyMs.p99) };
+}
+
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const ms = (s: Summary, k: 'p50' | 'p99' | 'max') => (s.n ? `${round(s[k], 1)} ms` : 'n/a');
 
-function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
+function loadRows(r: LoadResult & { p99Runs: number[] }): Array<[string, string | number, string?]> {
+  const runs = [...r.p99Runs].sort((a, b) => a - b);
   const rows: Array<[string, string | number, string?]> = [
     ['rooms × clients', `${r.options.rooms} × 2`],
     ['edit', r.options.edit === 'typing' ? 'a word typed into the notes' : 'a talking point added to the agenda'],
@@ -98,6 +120,9 @@ function loadRows(r: LoadResult): Array<[string, string | number, string?]> {
     ['edit-to-peer p50', ms(r.peerLatencyMs, 'p50')],
     ['edit-to-peer p99', ms(r.peerLatencyMs, 'p99'), r.options.nodes > 1 ? '≤ 15 ms' : '≤ 20 ms'],
     ['edit-to-peer max', ms(r.peerLatencyMs, 'max')],
+    ...(runs.length > 1
+      ? ([[`edit-to-peer p99, each of ${runs.length} runs (this table: the median run)`, runs.map((v) => round(v, 1)).join(', ') + ' ms']] as Array<[string, string]>)
+      : []),
     ['saved-ack p50', ms(r.ackLatencyMs, 'p50')],
     ['saved-ack p99', ms(r.ackLatencyMs, 'p99'), '≤ 50 ms'],
     ['undelivered / unacked at end', `${r.undeliveredToPeer} / ${r.unacked}`, '0 / 0'],
@@ -174,7 +199,7 @@ async function main(): Promise<void> {
   if (scenarios.has('single')) {
     for (const [i, edit] of edits.entries()) {
       log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
-      const r = await runLoad({ ...load, nodes: 1, edit }, log);
+      const r = await repeatedLoad({ ...load, nodes: 1, edit });
       printTable(`Single node, ${editTitle(edit)} (issue 3)`, loadRows(r));
       results[keyFor('singleNode', edit, i)] = r;
     }
@@ -189,7 +214,7 @@ async function main(): Promise<void> {
     const nodes = num(args.nodes, 'nodes');
     for (const [i, edit] of edits.entries()) {
       log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, mentor and mentee on different nodes (${editTitle(edit)})`);
-      const r = await runLoad({ ...load, nodes, edit }, log);
+      const r = await repeatedLoad({ ...load, nodes, edit });
       printTable(`${nodes} nodes over Redis, ${editTitle(edit)} (issue 4)`, loadRows(r));
       results[keyFor('multiNode', edit, i)] = r;
     }
