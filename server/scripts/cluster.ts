@@ -7,6 +7,7 @@
  *   npm run cluster -- --nodes 5          5 nodes
  *   npm run cluster -- --port 8080        proxy on 8080, nodes on 8081..
  *   npm run cluster -- --port 0           every port chosen by the OS (tests)
+ *   npm run cluster -- --affinity room    a room's y-websockets all go to one node (README, Scaling plan)
  *
  * Postgres and Redis are required (an embedded PGlite cannot be shared by processes).
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/menteo (created if missing),
@@ -43,17 +44,22 @@ async function main(): Promise<void> {
     options: {
       nodes: { type: 'string', default: '3' },
       port: { type: 'string', default: process.env.PORT ?? '3000' },
+      affinity: { type: 'string', default: 'none' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run cluster -- [--nodes N] [--port PROXY_PORT]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N; 0: any free ports)');
+    console.log(
+      'usage: npm run cluster -- [--nodes N] [--port PROXY_PORT] [--affinity none|room]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N; 0: any free ports)',
+    );
     return;
   }
   const count = Number(values.nodes);
   const proxyPort = Number(values.port);
   if (!Number.isInteger(count) || count < 1 || count > 32) fail('--nodes must be an integer from 1 to 32');
   if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort + count > 65535) fail('--port must be a valid port');
+  const affinity = values.affinity;
+  if (affinity !== 'none' && affinity !== 'room') fail('--affinity must be none or room');
 
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
@@ -104,11 +110,13 @@ async function main(): Promise<void> {
 
   // Round robin per TCP connection (an L4 balancer): an HTTP request, a y-websocket and a
   // socket.io WebSocket each pick the next live node, so one tab's sockets may be on different
-  // nodes — which is what a cluster must handle.
-  const proxy = createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port));
+  // nodes — which is what a cluster must handle. --affinity room sends a room's y-websockets
+  // to one node instead (what the README recommends for a real deployment).
+  const proxy = createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port), { affinity });
 
   console.log(`cluster: ${count} nodes${proxyPort === 0 ? '' : ` on ports ${proxyPort + 1}..${proxyPort + count}`}`);
   console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
+  if (affinity === 'room') console.log('cluster: room affinity on: both members of a room meet on the node its id hashes to');
   try {
     // The first node alone applies the migrations; the others then start together.
     nodes.push(await start(0));
@@ -119,7 +127,7 @@ async function main(): Promise<void> {
   }
   proxy.server.listen(proxyPort, '127.0.0.1', () => {
     const { port } = proxy.server.address() as net.AddressInfo;
-    console.log(`\ncluster: ready — open http://localhost:${port}  (round robin over ${count} nodes: ports ${nodes.map((n) => n.port).join(', ')})`);
+    console.log(`\ncluster: ready — open http://localhost:${port}  (${affinity === 'room' ? 'room-affine' : 'round robin'} over ${count} nodes: ports ${nodes.map((n) => n.port).join(', ')})`);
     console.log(`cluster: node pids ${nodes.map((n) => `${n.id}=${n.child.pid}`).join(' ')} — try kill -9 on one`);
     console.log('cluster: Ctrl-C stops everything');
   });

@@ -74,4 +74,54 @@ describe('npm run cluster', () => {
     expect(await exited).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
   }, 180_000);
+
+  it('with --affinity room, puts both members of a room on one node, where their edits meet', async () => {
+    const redis = await startRedisInstance();
+    cleanup.push(() => redis.destroy());
+    const pg = await createTestDatabase();
+    cleanup.push(() => pg.drop());
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', '--affinity', 'room'], {
+      cwd: SERVER_DIR,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const lines: string[] = [];
+    readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
+    await waitFor(() => lines.some((l) => l.includes('node pids')) || child.exitCode !== null, 'the cluster to start', 120_000);
+    const ready = lines.find((l) => l.includes('cluster: ready'));
+    expect(ready, lines.join('\n')).toContain('room-affine over 2 nodes');
+    const port = Number(/localhost:(\d+)/.exec(ready!)![1]);
+    const nodePorts = /ports ([\d, ]+)\)/.exec(ready!)![1]!.split(', ').map(Number);
+    const yjsConnections = async (p: number) =>
+      Number(/^menteo_yjs_connections(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${p}/metrics`)).text())?.[1] ?? NaN);
+
+    const db = await createDb({ kind: 'postgres', url: pg.url, poolSize: 1 });
+    const clients: TestClient[] = [];
+    try {
+      for (let room = 0; room < 3; room++) {
+        const { roomId, mentor, mentee } = await createTestRoom(db.db);
+        const a = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentor.cookie });
+        const b = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentee.cookie });
+        clients.push(a, b);
+        await Promise.all([waitSynced(a), waitSynced(b)]);
+        a.doc.getArray<string>('agenda').push(['from a']);
+        b.doc.getArray<string>('agenda').push(['from b']);
+        await waitFor(() => a.doc.getArray('agenda').length === 2 && b.doc.getArray('agenda').length === 2, 'both edits on both sides');
+      }
+      // Each room's two sockets are on one node: every node holds an even number of them.
+      const counts = await Promise.all(nodePorts.map(yjsConnections));
+      expect(counts.reduce((x, y) => x + y, 0)).toBe(6);
+      for (const n of counts) expect(n % 2).toBe(0);
+    } finally {
+      for (const c of clients) c.destroy();
+      await db.close();
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 180_000);
 });
