@@ -3,6 +3,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import * as Y from 'yjs';
+import { roomOrder } from '../scripts/proxy.ts';
 import { createTestDatabase } from '../test/postgres.ts';
 import { processUsage, startNodeProcess, type NodeProcess } from '../test/process.ts';
 import { provisionRoomsInDb } from '../test/provision.ts';
@@ -21,6 +22,12 @@ export interface LoadOptions {
   workers: number;
   /** 1 = one node on the in-process bus; more = that many nodes on a benchmark-owned Redis. */
   nodes: number;
+  /**
+   * With several nodes: 'split' puts a room's mentor and mentee on different nodes (every edit
+   * crosses Redis: issue 4's case); 'affine' puts both on the node a room-affine balancer
+   * (scripts/proxy.ts, --affinity room) would pick for the room.
+   */
+  placement: 'split' | 'affine';
   concurrency: number;
   /** Nice value for everything on the measured path (0: unchanged); see priority.ts. */
   priority: number;
@@ -192,12 +199,19 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     }
     log(`${nodes.length} node(s) up; provisioning ${opts.rooms} rooms`);
     const provisioned = await provisionRoomsInDb(db.url, opts.rooms);
-    const rooms: BenchRoom[] = provisioned.map((r, i) => ({
-      roomId: r.roomId,
-      mentor: { session: r.mentor.session, wsUrl: nodes[i % nodes.length]!.wsUrl },
-      // With several nodes the mentee always lands on a different node from the mentor.
-      mentee: { session: r.mentee.session, wsUrl: nodes[(i + 1) % nodes.length]!.wsUrl },
-    }));
+    const ports = nodes.map((n) => n.port);
+    const rooms: BenchRoom[] = provisioned.map((r, i) => {
+      if (opts.placement === 'affine') {
+        const node = nodes[ports.indexOf(roomOrder(r.roomId, ports)[0]!)]!;
+        return { roomId: r.roomId, mentor: { session: r.mentor.session, wsUrl: node.wsUrl }, mentee: { session: r.mentee.session, wsUrl: node.wsUrl } };
+      }
+      return {
+        roomId: r.roomId,
+        mentor: { session: r.mentor.session, wsUrl: nodes[i % nodes.length]!.wsUrl },
+        // With several nodes the mentee always lands on a different node from the mentor.
+        mentee: { session: r.mentee.session, wsUrl: nodes[(i + 1) % nodes.length]!.wsUrl },
+      };
+    });
 
     await new Promise((r) => setTimeout(r, 1000));
     const idle = await Promise.all(nodes.map((n) => settledMemory(n)));

@@ -9,6 +9,8 @@
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
  *   npm run bench -- --scenarios single --edit agenda   one edit kind (default: typing,agenda)
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
+ *   npm run bench -- --placement affine   several nodes with both members of a room on one node
+ *                                         (default split,affine; split is issue 4's case)
  *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
  *                                         and every run's p99 (a shared VM swings run to run)
  */
@@ -35,6 +37,9 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '100' },
     nodes: { type: 'string', default: '2' },
+    // split: mentor and mentee on different nodes (issue 4's figure); affine: on the node a
+    // room-affine balancer picks (the README's recommended deployment).
+    placement: { type: 'string', default: 'split,affine' },
     'open-rooms': { type: 'string', default: '7' },
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
@@ -59,6 +64,11 @@ function editKind(v: string): EditKind {
 }
 
 const edits = args.edit.split(',').map((e) => editKind(e.trim()));
+const placements = args.placement.split(',').map((p) => {
+  const v = p.trim();
+  if (v !== 'split' && v !== 'affine') throw new Error(`--placement must be split or affine, got ${p}`);
+  return v;
+});
 /** Result keys: the first edit kind keeps the plain name (singleNode), later ones get a suffix. */
 const keyFor = (base: string, kind: EditKind, i: number) => (i === 0 ? base : `${base}-${kind}`);
 const editTitle = (kind: EditKind) => (kind === 'typing' ? 'typing in the notes' : 'an agenda item per edit');
@@ -113,12 +123,15 @@ function loadRows(r: LoadResult & { p99Runs: number[] }): Array<[string, string 
   const runs = [...r.p99Runs].sort((a, b) => a - b);
   const rows: Array<[string, string | number, string?]> = [
     ['rooms × clients', `${r.options.rooms} × 2`],
+    ...(r.options.nodes > 1
+      ? ([['members placed', r.options.placement === 'split' ? 'on different nodes' : 'both on their room’s node']] as Array<[string, string]>)
+      : []),
     ['edit', r.options.edit === 'typing' ? 'a word typed into the notes' : 'a talking point added to the agenda'],
     ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
     ['edits/s (measured window)', round(r.edits.perSecond, 0)],
     ['edits sent (total)', r.edits.sent],
     ['edit-to-peer p50', ms(r.peerLatencyMs, 'p50')],
-    ['edit-to-peer p99', ms(r.peerLatencyMs, 'p99'), r.options.nodes > 1 ? '≤ 15 ms' : '≤ 20 ms'],
+    ['edit-to-peer p99', ms(r.peerLatencyMs, 'p99'), r.options.nodes === 1 ? '≤ 20 ms' : r.options.placement === 'split' ? '≤ 15 ms' : ''],
     ['edit-to-peer max', ms(r.peerLatencyMs, 'max')],
     ...(runs.length > 1
       ? ([[`edit-to-peer p99, each of ${runs.length} runs (this table: the median run)`, runs.map((v) => round(v, 1)).join(', ') + ' ms']] as Array<[string, string]>)
@@ -199,7 +212,7 @@ async function main(): Promise<void> {
   if (scenarios.has('single')) {
     for (const [i, edit] of edits.entries()) {
       log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
-      const r = await repeatedLoad({ ...load, nodes: 1, edit });
+      const r = await repeatedLoad({ ...load, nodes: 1, edit, placement: 'split' });
       printTable(`Single node, ${editTitle(edit)} (issue 3)`, loadRows(r));
       results[keyFor('singleNode', edit, i)] = r;
     }
@@ -212,11 +225,14 @@ async function main(): Promise<void> {
   }
   if (scenarios.has('multi')) {
     const nodes = num(args.nodes, 'nodes');
-    for (const [i, edit] of edits.entries()) {
-      log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, mentor and mentee on different nodes (${editTitle(edit)})`);
-      const r = await repeatedLoad({ ...load, nodes, edit });
-      printTable(`${nodes} nodes over Redis, ${editTitle(edit)} (issue 4)`, loadRows(r));
-      results[keyFor('multiNode', edit, i)] = r;
+    for (const placement of placements) {
+      for (const [i, edit] of edits.entries()) {
+        const where = placement === 'split' ? 'mentor and mentee on different nodes' : 'both members on their room’s node (room-affine balancer)';
+        log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, ${where} (${editTitle(edit)})`);
+        const r = await repeatedLoad({ ...load, nodes, edit, placement });
+        printTable(`${nodes} nodes over Redis, ${placement === 'split' ? 'members on different nodes' : 'room-affine'}, ${editTitle(edit)} (issue 4)`, loadRows(r));
+        results[keyFor(placement === 'split' ? 'multiNode' : 'multiNodeAffine', edit, i)] = r;
+      }
     }
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
