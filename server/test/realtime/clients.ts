@@ -6,6 +6,11 @@ import { createRoom, createSession, createUser, schema, type Db } from '@menteo/
 import { MessageType, SESSION_COOKIE, YJS_PATH } from '@menteo/protocol';
 import { hashToken, newToken } from '../../src/auth/tokens.ts';
 
+// Under Node, every y-websocket WebsocketProvider adds a process 'exit' listener (to clear
+// its cursor) and removes it on destroy(). Tests that hold more than ten clients at once
+// (the churn test) tripped Node's leak warning at 11; the listeners are not leaked.
+process.setMaxListeners(Math.max(process.getMaxListeners(), 100));
+
 /** A signed-in user as a y-websocket client sees them: a session cookie. */
 export interface TestUser {
   id: string;
