@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,17 @@ const alive = (pid: number) => {
   }
 };
 
+/**
+ * After a failed test: Ctrl-C first, so the script stops its nodes; SIGKILL on the script
+ * alone would leave them running, orphaned.
+ */
+async function stopCluster(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20_000))]);
+  if (!done) child.kill('SIGKILL');
+}
+
 describe('npm run cluster', () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   afterAll(async () => {
@@ -38,9 +49,7 @@ describe('npm run cluster', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    cleanup.push(() => stopCluster(child, exited));
     const lines: string[] = [];
     readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
     readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
@@ -86,9 +95,7 @@ describe('npm run cluster', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    cleanup.push(() => stopCluster(child, exited));
     const lines: string[] = [];
     readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
     readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
