@@ -34,8 +34,6 @@ export async function getMembership(
   return row ? { role: row.role, archived: row.archivedAt !== null } : null;
 }
 
-
-
 export interface MemberView {
   userId: string;
   displayName: string;

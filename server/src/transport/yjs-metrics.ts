@@ -11,24 +11,18 @@ export function createYjsMetrics(registry: Registry): RegistryObserver & UpdateL
   // Per-edit figures are plain numbers handed over at scrape time: they change on every
   // update, and prom-client's inc()/set() cost more than the rest of the bookkeeping.
   const live = { updates: 0, bytes: 0, queueDepth: 0 };
-  new Counter({
-    name: 'menteo_yjs_updates_total',
-    help: 'Updates received from local connections',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(live.updates);
-    },
-  });
-  new Counter({
-    name: 'menteo_yjs_update_bytes_total',
-    help: 'Bytes of updates received from local connections',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(live.bytes);
-    },
-  });
+  const scrapedCounter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  scrapedCounter('menteo_yjs_updates_total', 'Updates received from local connections', () => live.updates);
+  scrapedCounter('menteo_yjs_update_bytes_total', 'Bytes of updates received from local connections', () => live.bytes);
   const batchSize = new Histogram({
     name: 'menteo_update_log_batch_rows',
     help: 'Rows per group-commit INSERT',

@@ -37,13 +37,13 @@ describe('npm run cluster', () => {
     for (const c of cleanup.reverse()) await c();
   }, 60_000);
 
-  it('starts two nodes behind the proxy, serves one room across them, and stops everything on Ctrl-C', async () => {
+  /** Runs scripts/cluster.ts with two nodes on free ports (plus `args`) on its own Redis and database, until it is ready. */
+  const startCluster = async (args: string[]) => {
     const redis = await startRedisInstance();
     cleanup.push(() => redis.destroy());
     const pg = await createTestDatabase();
     cleanup.push(() => pg.drop());
-
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', ...args], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,7 +54,11 @@ describe('npm run cluster', () => {
     readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
     readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
     await waitFor(() => lines.some((l) => l.includes('node pids')) || child.exitCode !== null, 'the cluster to start', 120_000);
-    const ready = lines.find((l) => l.includes('cluster: ready'));
+    return { pg, child, exited, lines, ready: lines.find((l) => l.includes('cluster: ready')) };
+  };
+
+  it('starts two nodes behind the proxy, serves one room across them, and stops everything on Ctrl-C', async () => {
+    const { pg, child, exited, lines, ready } = await startCluster([]);
     expect(ready, lines.join('\n')).toBeDefined();
     const port = Number(/localhost:(\d+)/.exec(ready!)![1]);
     const pids = [...lines.join('\n').matchAll(/node-\d+=(\d+)/g)].map((m) => Number(m[1]));
@@ -85,22 +89,7 @@ describe('npm run cluster', () => {
   }, 180_000);
 
   it('with --affinity room, puts both members of a room on one node, where their edits meet', async () => {
-    const redis = await startRedisInstance();
-    cleanup.push(() => redis.destroy());
-    const pg = await createTestDatabase();
-    cleanup.push(() => pg.drop());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', '--affinity', 'room'], {
-      cwd: SERVER_DIR,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    cleanup.push(() => stopCluster(child, exited));
-    const lines: string[] = [];
-    readline.createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
-    readline.createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
-    await waitFor(() => lines.some((l) => l.includes('node pids')) || child.exitCode !== null, 'the cluster to start', 120_000);
-    const ready = lines.find((l) => l.includes('cluster: ready'));
+    const { pg, child, exited, lines, ready } = await startCluster(['--affinity', 'room']);
     expect(ready, lines.join('\n')).toContain('room-affine over 2 nodes');
     const port = Number(/localhost:(\d+)/.exec(ready!)![1]);
     const nodePorts = /ports ([\d, ]+)\)/.exec(ready!)![1]!.split(', ').map(Number);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
-import { appendRoomUpdates, loadRoomState } from '@menteo/db';
+import { asc, eq } from 'drizzle-orm';
+import { appendRoomUpdates, loadRoomState, schema } from '@menteo/db';
 import { BACKENDS, createTestDb, type TestDb } from '../harness.ts';
 
 /**
@@ -41,8 +41,11 @@ describe.each(BACKENDS)('appendRoomUpdates on %s', (backend) => {
       { roomId: 'authored', data: Uint8Array.of(1), authorId: '0b7c5e2a-9f3d-4a1b-8c6d-2e4f6a8b0c1d' },
       { roomId: 'authored', data: Uint8Array.of(2), authorId: null },
     ]);
-    const result: unknown = await db.handle.db.execute(sql`select author_id from room_updates where room_id = 'authored' order by id`);
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{ author_id: string | null }>;
-    expect(rows.map((r) => r.author_id)).toEqual(['0b7c5e2a-9f3d-4a1b-8c6d-2e4f6a8b0c1d', null]);
+    const rows = await db.handle.db
+      .select({ authorId: schema.roomUpdates.authorId })
+      .from(schema.roomUpdates)
+      .where(eq(schema.roomUpdates.roomId, 'authored'))
+      .orderBy(asc(schema.roomUpdates.id));
+    expect(rows.map((r) => r.authorId)).toEqual(['0b7c5e2a-9f3d-4a1b-8c6d-2e4f6a8b0c1d', null]);
   });
 });
