@@ -263,6 +263,38 @@ describe('two members in one room', () => {
     expect(acksAfterEdit.length).toBeGreaterThan(0);
   });
 
+  it("drops a closed tab's caret and activity from the other member's view at once", async () => {
+    await openTab(a, 'Board');
+    await openTab(b, 'Notes');
+    const maya = b.getByTestId('presence-member').filter({ hasText: mentor.name }).getByTestId('presence-activity');
+    const carets = b.locator('.collaboration-carets__label');
+    await eventually(async () => {
+      expect((await maya.innerText()).trim()).toBe('here');
+      expect(await carets.count()).toBe(0);
+    }, 15_000, 'the mentor on the board, at the mentee');
+    // A second mentor tab: the first one relays its presence to the server over the
+    // browser's BroadcastChannel, often before the new tab's own socket is open.
+    const page = await mentorCtx.newPage();
+    try {
+      await page.goto(`/rooms/${roomId}#notes`);
+      await waitConnected(page);
+      await typeInNotes(page, ' From a second tab.');
+      await waitSaved(page);
+      await eventually(async () => {
+        expect((await maya.innerText()).trim()).toBe('in notes');
+        expect(await carets.allInnerTexts()).toEqual([mentor.name]);
+      }, 15_000, 'the second tab in the notes, at the mentee');
+    } finally {
+      await page.close();
+    }
+    // Gone within seconds, not after the 30 s awareness timeout; the first tab is still here.
+    await eventually(async () => {
+      expect((await maya.innerText()).trim()).toBe('here');
+      expect(await carets.count()).toBe(0);
+    }, 5_000, 'the closed tab gone from the mentee');
+    await openTab(a, 'Notes');
+  });
+
   it('keeps showing "Saving…" while the server\'s acks are held back, and "Saved" once they arrive', async () => {
     // A second mentor tab whose /yjs socket passes through a relay that can hold type-100 frames.
     const page = await mentorCtx.newPage();

@@ -72,6 +72,8 @@ export class Room {
    * until the next compaction; the gap is logged first instead (see logGap).
    */
   private readonly logged = new Map<number, number>();
+  /** Awareness client id → the local connection that controls it (see claimAwareness). */
+  private readonly awarenessOwner = new Map<number, Connection>();
 
   constructor(
     readonly name: string,
@@ -255,6 +257,7 @@ export class Room {
     this.awaitingCommit.clear();
     this.rangesOf.clear();
     this.logged.clear();
+    this.awarenessOwner.clear();
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
@@ -324,13 +327,34 @@ export class Room {
     this.events.logGap(gap);
   }
 
+  /**
+   * A state belongs to the connection that last changed it, not to the first that sent it:
+   * y-websocket clients relay every awareness change they see, and a browser's tabs share
+   * theirs over a BroadcastChannel, so another tab can deliver a new tab's state before the
+   * new tab's own socket does. Attributed to the relay, the state outlived the tab that owned
+   * it by 30 s (Awareness' timeout): a ghost caret and "in notes" after the tab closed. A
+   * relay repeats a clock the owner already sent and so changes nothing; the owner's own next
+   * change (a cursor move, or its 15 s renewal) takes the state back.
+   */
+  private claimAwareness(conn: Connection, id: number): void {
+    const owner = this.awarenessOwner.get(id);
+    if (owner === conn) return;
+    owner?.awarenessIds.delete(id);
+    conn.awarenessIds.add(id);
+    this.awarenessOwner.set(id, conn);
+  }
+
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
     if (isConnectionOrigin(origin)) {
-      for (const id of added) origin.awarenessIds.add(id);
-      for (const id of removed) origin.awarenessIds.delete(id);
+      for (const id of added) this.claimAwareness(origin, id);
+      for (const id of updated) this.claimAwareness(origin, id);
+    }
+    for (const id of removed) {
+      this.awarenessOwner.get(id)?.awarenessIds.delete(id);
+      this.awarenessOwner.delete(id);
     }
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;

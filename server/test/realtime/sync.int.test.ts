@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { countRoomUpdates, loadRoomState } from '@menteo/db';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { CloseCode } from '@menteo/protocol';
@@ -74,6 +75,34 @@ describe.each(BACKENDS)('live co-editing on %s', (backend) => {
     (a.provider.ws as unknown as { terminate(): void }).terminate();
     a.provider.shouldConnect = false;
     await waitFor(() => !b.provider.awareness.getStates().has(aId), 'a gone from b', 3000);
+  });
+
+  it('drops a closed tab\'s cursor at once even when another tab relayed its state first', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const first = client(server.wsUrl, roomId, { cookie: mentor.cookie });
+    const partner = client(server.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(first), waitSynced(partner)]);
+    first.provider.awareness.setLocalStateField('focus', { kind: 'agenda' });
+    await waitFor(() => partner.provider.awareness.getStates().get(first.doc.clientID)?.focus?.kind === 'agenda', 'the partner sees the first tab');
+    // A second tab of the same member: a browser's tabs share awareness over a BroadcastChannel
+    // before the new tab's socket is open, and y-websocket relays every change it sees, so the
+    // first tab delivers the second tab's state to the server first.
+    const second = client(server.wsUrl, roomId, { cookie: mentor.cookie, connect: false });
+    const secondId = second.doc.clientID;
+    second.provider.awareness.setLocalStateField('focus', { kind: 'notes' });
+    applyAwarenessUpdate(first.provider.awareness, encodeAwarenessUpdate(second.provider.awareness, [secondId]), 'broadcast channel');
+    await waitFor(() => partner.provider.awareness.getStates().get(secondId)?.focus?.kind === 'notes', 'the relayed state reaches the partner');
+    second.provider.connect();
+    await waitSynced(second);
+    // The tab works in the notes: its caret moves, from its own socket.
+    second.provider.awareness.setLocalStateField('cursor', { anchor: 3 });
+    await waitFor(() => partner.provider.awareness.getStates().get(secondId)?.cursor?.anchor === 3, 'the partner sees the caret');
+    // The tab closes: its caret and "in notes" go at once, not after Awareness' 30 s timeout.
+    (second.provider.ws as unknown as { terminate(): void }).terminate();
+    second.provider.shouldConnect = false;
+    await waitFor(() => !partner.provider.awareness.getStates().has(secondId), 'the closed tab gone from the partner', 3000);
+    // The first tab's own state stays.
+    expect(partner.provider.awareness.getStates().get(first.doc.clientID)?.focus?.kind).toBe('agenda');
   });
 
   it('keeps every edit across a server restart on the same database', async () => {
