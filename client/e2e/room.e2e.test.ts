@@ -301,8 +301,12 @@ describe('two members in one room', () => {
     let holding = false;
     const held: Buffer[] = [];
     let release: () => void = () => {};
+    // Playwright keeps the relay's own connection to the server open after the page closes;
+    // it is closed with the page, as a real tab's socket would be.
+    const upstream: Array<{ close(): Promise<void> }> = [];
     await page.routeWebSocket(/\/yjs\//, (ws) => {
       const server = ws.connectToServer();
+      upstream.push(server);
       server.onMessage((msg) => {
         if (holding && isSavedAck(msg)) held.push(msg as Buffer);
         else ws.send(msg);
@@ -338,6 +342,7 @@ describe('two members in one room', () => {
       await waitSaved(page);
     } finally {
       await page.close();
+      for (const server of upstream) await server.close();
     }
   });
 
