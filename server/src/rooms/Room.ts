@@ -344,6 +344,11 @@ export class Room {
     this.awarenessOwner.set(id, conn);
   }
 
+  private releaseAwareness(id: number): void {
+    this.awarenessOwner.get(id)?.awarenessIds.delete(id);
+    this.awarenessOwner.delete(id);
+  }
+
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -351,11 +356,12 @@ export class Room {
     if (isConnectionOrigin(origin)) {
       for (const id of added) this.claimAwareness(origin, id);
       for (const id of updated) this.claimAwareness(origin, id);
+    } else if (origin === ('bus' satisfies TransactionOrigin)) {
+      // Changed on another node: controlled there now, whoever relayed it here first.
+      for (const id of added) this.releaseAwareness(id);
+      for (const id of updated) this.releaseAwareness(id);
     }
-    for (const id of removed) {
-      this.awarenessOwner.get(id)?.awarenessIds.delete(id);
-      this.awarenessOwner.delete(id);
-    }
+    for (const id of removed) this.releaseAwareness(id);
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { createRoundRobinProxy, type RoundRobinProxy } from '../../scripts/proxy.ts';
 import { createTestDb, type TestDb } from '../harness.ts';
 import { startNodeProcess, type NodeProcess } from '../process.ts';
@@ -74,6 +75,40 @@ describe('a cluster of three node processes', () => {
     await waitFor(() => sameDoc(a, c), 'the third node to serve the same doc');
     await waitFor(() => c.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === 'Mentee on n2', 'awareness on the third node');
   }, 90_000);
+
+  it('keeps a member’s second tab in view when the tab that relayed it closes on another node, and drops it when it closes itself', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const first = client(nodes[0]!.wsUrl, roomId, { cookie: mentor.cookie });
+    const partner = client(nodes[2]!.wsUrl, roomId, { cookie: mentee.cookie });
+    await Promise.all([waitSynced(first), waitSynced(partner)]);
+    first.provider.awareness.setLocalStateField('focus', { kind: 'agenda' });
+    await waitFor(() => partner.provider.awareness.getStates().get(first.doc.clientID)?.focus?.kind === 'agenda', 'the first tab at the partner');
+    // The second tab's state reaches n1 first, relayed by the first tab (a browser's tabs share
+    // awareness over a BroadcastChannel); the second tab itself is on n2.
+    const second = client(nodes[1]!.wsUrl, roomId, { cookie: mentor.cookie, connect: false });
+    const secondId = second.doc.clientID;
+    second.provider.awareness.setLocalStateField('focus', { kind: 'notes' });
+    applyAwarenessUpdate(first.provider.awareness, encodeAwarenessUpdate(second.provider.awareness, [secondId]), 'broadcast channel');
+    second.provider.connect();
+    await waitSynced(second);
+    second.provider.awareness.setLocalStateField('cursor', { anchor: 7 });
+    await waitFor(() => partner.provider.awareness.getStates().get(secondId)?.cursor?.anchor === 7, 'the second tab’s caret at the partner');
+    const removedAtPartner: number[] = [];
+    partner.provider.awareness.on('change', ({ removed }: { removed: number[] }) => removedAtPartner.push(...removed));
+
+    // The first tab closes: only its own state goes; the second tab never blinks out.
+    (first.provider.ws as unknown as { terminate(): void }).terminate();
+    first.provider.shouldConnect = false;
+    await waitFor(() => removedAtPartner.includes(first.doc.clientID), 'the first tab gone from the partner', 3000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(removedAtPartner).not.toContain(secondId);
+    expect(partner.provider.awareness.getStates().get(secondId)?.cursor?.anchor).toBe(7);
+
+    // The second tab closes: gone at once, not after the 30 s awareness timeout.
+    (second.provider.ws as unknown as { terminate(): void }).terminate();
+    second.provider.shouldConnect = false;
+    await waitFor(() => !partner.provider.awareness.getStates().has(secondId), 'the second tab gone from the partner', 3000);
+  });
 
   it('converges within 2 s after Redis restarts while both members keep editing, with every edit present', async () => {
     const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
