@@ -489,6 +489,26 @@ describe('at phone width', () => {
         expect(await overflow(), `horizontal overflow on the ${tab} tab`).toBe(0);
         if (tab === 'Notes') await screenshot(page, '12-phone-notes', { fullPage: true });
       }
+
+      // The other member's name label sits over their caret: wherever that caret is, even at
+      // the end of a line by the phone's right edge, the page must not scroll sideways.
+      await openTab(page, 'Notes');
+      await openTab(a, 'Notes');
+      await notes(a).click();
+      await a.keyboard.press('Control+End');
+      const labels = page.locator('.collaboration-carets__label');
+      await eventually(async () => expect(await labels.count()).toBe(1), 10_000, 'the mentor\'s caret on the phone');
+      const box = await notes(page).boundingBox();
+      let nearEdge = 0;
+      for (let i = 0; i < 60; i++) {
+        await a.keyboard.press('ArrowLeft');
+        await page.waitForTimeout(60);
+        const label = await labels.boundingBox();
+        if (box && label && label.x + label.width > box.x + box.width - 16) nearEdge++;
+        expect(await overflow(), `horizontal overflow with the caret ${i + 1} characters from the end`).toBe(0);
+      }
+      // The walk did pass the right edge, or it proved nothing.
+      expect(nearEdge).toBeGreaterThan(0);
     } finally {
       await phone.close();
     }
