@@ -180,17 +180,20 @@ describe('two members in one room', () => {
     // y-prosemirror restores the local caret after the other's fresh text (a selection at the end
     // of a text maps to "end of type"), so a typed word is split around theirs. Nothing is lost,
     // but "both strings intact" would then depend on timing.
+    // The carets are placed first, one after the other: a click that lands while the other
+    // editor's typing re-renders the paragraph can put the caret elsewhere (seen on a slow
+    // machine), which tests the click, not the merge. Then both type at once.
+    await notes(a).click();
+    await a.keyboard.press('Control+End');
+    await notes(b).locator('p', { hasText: 'Agreed today.' }).click();
+    await b.keyboard.press('Home');
+    await eventually(async () => {
+      expect(await a.locator('.collaboration-carets__label').count()).toBe(1);
+      expect(await b.locator('.collaboration-carets__label').count()).toBe(1);
+    }, 10_000, 'each caret at the other');
     await Promise.all([
-      (async () => {
-        await notes(a).click();
-        await a.keyboard.press('Control+End');
-        await a.keyboard.type(' Mentor wrote this line.', { delay: 15 });
-      })(),
-      (async () => {
-        await notes(b).locator('p', { hasText: 'Agreed today.' }).click();
-        await b.keyboard.press('Home');
-        await b.keyboard.type('Mentee wrote that line. ', { delay: 15 });
-      })(),
+      a.keyboard.type(' Mentor wrote this line.', { delay: 15 }),
+      b.keyboard.type('Mentee wrote that line. ', { delay: 15 }),
     ]);
     for (const page of [a, b]) {
       await eventually(async () => {
