@@ -3,7 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '@menteo/db';
+import { createDb, type Db } from '@menteo/db';
 import { createTestDatabase } from '../postgres.ts';
 import { startRedisInstance } from '../redis-instance.ts';
 import { connectClient, createTestRoom, waitFor, waitSynced, type TestClient } from '../realtime/clients.ts';
@@ -24,6 +24,18 @@ const alive = (pid: number) => {
  * After a failed test: Ctrl-C first, so the script stops its nodes; SIGKILL on the script
  * alone would leave them running, orphaned.
  */
+/** A new room's mentor and mentee connect through the proxy at `port`, each adds an agenda point, and both see both. */
+async function bothMembersEdit(db: Db, port: number, clients: TestClient[]): Promise<void> {
+  const { roomId, mentor, mentee } = await createTestRoom(db);
+  const a = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentor.cookie });
+  const b = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentee.cookie });
+  clients.push(a, b);
+  await Promise.all([waitSynced(a), waitSynced(b)]);
+  a.doc.getArray<string>('agenda').push(['from a']);
+  b.doc.getArray<string>('agenda').push(['from b']);
+  await waitFor(() => a.doc.getArray('agenda').length === 2 && b.doc.getArray('agenda').length === 2, 'both edits on both sides');
+}
+
 async function stopCluster(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
@@ -69,15 +81,8 @@ describe('npm run cluster', () => {
     const db = await createDb({ kind: 'postgres', url: pg.url, poolSize: 1 });
     const clients: TestClient[] = [];
     try {
-      const { roomId, mentor, mentee } = await createTestRoom(db.db);
       // Round robin per connection: the two members land on different nodes.
-      const a = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentor.cookie });
-      const b = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentee.cookie });
-      clients.push(a, b);
-      await Promise.all([waitSynced(a), waitSynced(b)]);
-      a.doc.getArray<string>('agenda').push(['from a']);
-      b.doc.getArray<string>('agenda').push(['from b']);
-      await waitFor(() => a.doc.getArray('agenda').length === 2 && b.doc.getArray('agenda').length === 2, 'both edits on both sides');
+      await bothMembersEdit(db.db, port, clients);
     } finally {
       for (const c of clients) c.destroy();
       await db.close();
@@ -100,14 +105,7 @@ describe('npm run cluster', () => {
     const clients: TestClient[] = [];
     try {
       for (let room = 0; room < 3; room++) {
-        const { roomId, mentor, mentee } = await createTestRoom(db.db);
-        const a = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentor.cookie });
-        const b = connectClient(`ws://127.0.0.1:${port}`, roomId, { cookie: mentee.cookie });
-        clients.push(a, b);
-        await Promise.all([waitSynced(a), waitSynced(b)]);
-        a.doc.getArray<string>('agenda').push(['from a']);
-        b.doc.getArray<string>('agenda').push(['from b']);
-        await waitFor(() => a.doc.getArray('agenda').length === 2 && b.doc.getArray('agenda').length === 2, 'both edits on both sides');
+        await bothMembersEdit(db.db, port, clients);
       }
       // Each room's two sockets are on one node: every node holds an even number of them.
       const counts = await Promise.all(nodePorts.map(yjsConnections));

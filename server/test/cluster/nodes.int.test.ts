@@ -6,7 +6,7 @@ import { createRoundRobinProxy, type RoundRobinProxy } from '../../scripts/proxy
 import { createTestDb, type TestDb } from '../harness.ts';
 import { startNodeProcess, type NodeProcess } from '../process.ts';
 import { startRedisInstance, type RedisInstance } from '../redis-instance.ts';
-import { connectClient, createTestRoom, isSaved, waitFor, waitSynced, type TestClient } from '../realtime/clients.ts';
+import { connectClient, createTestRoom, cutSocket, isSaved, waitFor, waitSynced, type TestClient } from '../realtime/clients.ts';
 
 /**
  * Issue 4: real node processes on one Postgres and one (test-owned) Redis. The tests run
@@ -97,16 +97,14 @@ describe('a cluster of three node processes', () => {
     partner.provider.awareness.on('change', ({ removed }: { removed: number[] }) => removedAtPartner.push(...removed));
 
     // The first tab closes: only its own state goes; the second tab never blinks out.
-    (first.provider.ws as unknown as { terminate(): void }).terminate();
-    first.provider.shouldConnect = false;
+    cutSocket(first);
     await waitFor(() => removedAtPartner.includes(first.doc.clientID), 'the first tab gone from the partner', 3000);
     await new Promise((r) => setTimeout(r, 500));
     expect(removedAtPartner).not.toContain(secondId);
     expect(partner.provider.awareness.getStates().get(secondId)?.cursor?.anchor).toBe(7);
 
     // The second tab closes: gone at once, not after the 30 s awareness timeout.
-    (second.provider.ws as unknown as { terminate(): void }).terminate();
-    second.provider.shouldConnect = false;
+    cutSocket(second);
     await waitFor(() => !partner.provider.awareness.getStates().has(secondId), 'the second tab gone from the partner', 3000);
   });
 

@@ -119,6 +119,12 @@ export async function waitForAsync(check: () => Promise<boolean>, what: string, 
   }
 }
 
+/** Drops the client's socket without a close handshake (a crashed tab) and keeps it from reconnecting. */
+export function cutSocket(c: TestClient): void {
+  (c.provider.ws as unknown as { terminate(): void }).terminate();
+  c.provider.shouldConnect = false;
+}
+
 export const waitSynced = (c: TestClient, what = 'sync') => waitFor(() => c.provider.synced, what);
 
 /** True when every clock of the client's own clientID is covered by the server's acks. */

@@ -4,7 +4,7 @@ import { applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awarene
 import { countRoomUpdates, loadRoomState } from '@menteo/db';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { CloseCode } from '@menteo/protocol';
-import { connectClient, createTestRoom, isSaved, waitFor, waitSynced, type TestClient } from './clients.ts';
+import { connectClient, createTestRoom, cutSocket, isSaved, waitFor, waitSynced, type TestClient } from './clients.ts';
 
 describe.each(BACKENDS)('live co-editing on %s', (backend) => {
   let db: TestDb;
@@ -72,8 +72,7 @@ describe.each(BACKENDS)('live co-editing on %s', (backend) => {
     await waitSynced(c);
     await waitFor(() => c.provider.awareness.getStates().get(aId)?.user?.name === 'mentor', 'c sees a');
     // Cut the socket without a goodbye: the server removes a's state (not the 30 s awareness timeout).
-    (a.provider.ws as unknown as { terminate(): void }).terminate();
-    a.provider.shouldConnect = false;
+    cutSocket(a);
     await waitFor(() => !b.provider.awareness.getStates().has(aId), 'a gone from b', 3000);
   });
 
@@ -98,8 +97,7 @@ describe.each(BACKENDS)('live co-editing on %s', (backend) => {
     second.provider.awareness.setLocalStateField('cursor', { anchor: 3 });
     await waitFor(() => partner.provider.awareness.getStates().get(secondId)?.cursor?.anchor === 3, 'the partner sees the caret');
     // The tab closes: its caret and "in notes" go at once, not after Awareness' 30 s timeout.
-    (second.provider.ws as unknown as { terminate(): void }).terminate();
-    second.provider.shouldConnect = false;
+    cutSocket(second);
     await waitFor(() => !partner.provider.awareness.getStates().has(secondId), 'the closed tab gone from the partner', 3000);
     // The first tab's own state stays.
     expect(partner.provider.awareness.getStates().get(first.doc.clientID)?.focus?.kind).toBe('agenda');
