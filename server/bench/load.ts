@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -48,6 +49,16 @@ export interface NodeFigures {
   heapLoadedMB: number;
   heapAfterMB: number;
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** The node's GC pauses over the window (see gc-on-signal.mjs). */
+  gc: GcWindow;
+}
+
+export interface GcWindow {
+  /** Pauses per kind (minor = scavenge, major = mark-compact, incremental = marking steps). */
+  byKind: Record<string, { count: number; meanMs: number }>;
+  /** All pauses together, per second of the window. */
+  pausedMsPerSecond: number;
+  longestMs: number;
 }
 
 export interface LoadResult {
@@ -133,6 +144,39 @@ const heapUsed = async (node: NodeProcess) => (await gauges(node, ['nodejs_heap_
 
 const GC_HOOK = fileURLToPath(new URL('./gc-on-signal.mjs', import.meta.url));
 
+interface GcFile {
+  totals: Record<string, { count: number; ms: number }>;
+  long: Array<[number, number, string]>;
+}
+
+const gcFileOf = (nodeId: string) => `${os.tmpdir()}/menteo-bench-gc-${process.pid}-${nodeId}.json`;
+
+/** The node's GC totals so far; the preload rewrites the file every 250 ms. */
+function readGc(node: NodeProcess): GcFile {
+  try {
+    return JSON.parse(fs.readFileSync(gcFileOf(node.nodeId), 'utf8')) as GcFile;
+  } catch {
+    return { totals: {}, long: [] };
+  }
+}
+
+function gcWindow(from: GcFile, to: GcFile, fromWallMs: number, toWallMs: number): GcWindow {
+  const byKind: GcWindow['byKind'] = {};
+  let ms = 0;
+  for (const [kind, t] of Object.entries(to.totals)) {
+    const count = t.count - (from.totals[kind]?.count ?? 0);
+    const kindMs = t.ms - (from.totals[kind]?.ms ?? 0);
+    if (count > 0) byKind[kind] = { count, meanMs: kindMs / count };
+    ms += kindMs;
+  }
+  const inWindow = to.long.filter(([at]) => at >= fromWallMs && at <= toWallMs);
+  return {
+    byKind,
+    pausedMsPerSecond: ms / ((toWallMs - fromWallMs) / 1000),
+    longestMs: inWindow.reduce((m, [, d]) => Math.max(m, d), 0),
+  };
+}
+
 /**
  * The node's memory after a full GC (see gc-on-signal.mjs): heap used is then the live heap.
  * Without it the per-room figure swung by ±15 KB with whatever garbage a scavenge had not
@@ -192,6 +236,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           redisUrl: redis?.url,
           nodeId: `bench-${i}`,
           logLevel: 'warn',
+          env: { BENCH_GC_FILE: gcFileOf(`bench-${i}`) },
           echo: process.env.BENCH_ECHO === '1',
           nodeArgs: ['--expose-gc', '--import', GC_HOOK, ...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
@@ -260,9 +305,15 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     await Promise.all(nodes.map((n) => gauges(n, LAG)));
     const commitsFrom = await Promise.all(nodes.map((n) => Promise.all(COMMIT_HISTOGRAMS.map((h) => histogram(n, h)))));
     const cpuFrom = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const gcFrom = nodes.map((n) => readGc(n));
     const wallFrom = performance.now();
+    const clockFrom = Date.now();
     await new Promise((r) => setTimeout(r, opts.durationMs - opts.warmupMs));
     const cpuTo = await Promise.all(nodes.map((n) => processUsage(n.pid)));
+    const clockTo = Date.now();
+    // The preload writes every 250 ms: wait for a write that covers the whole window.
+    await new Promise((r) => setTimeout(r, 300));
+    const gcTo = nodes.map((n) => readGc(n));
     const lag = await Promise.all(nodes.map((n) => gauges(n, LAG)));
     const commitsTo = await Promise.all(nodes.map((n) => Promise.all(COMMIT_HISTOGRAMS.map((h) => histogram(n, h)))));
     const wallMs = performance.now() - wallFrom;
@@ -318,6 +369,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
             p99: lag[i]!.nodejs_eventloop_lag_p99_seconds! * 1000,
             max: lag[i]!.nodejs_eventloop_lag_max_seconds! * 1000,
           },
+          gc: gcWindow(gcFrom[i]!, gcTo[i]!, clockFrom, clockTo),
         };
       }),
       commits: nodes.map((_, i) => ({
@@ -350,6 +402,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     }
     for (const g of generators) if (g.connected) command(g, { type: 'close' });
     for (const n of nodes) await n.stop();
+    for (const n of nodes) fs.rmSync(gcFileOf(n.nodeId), { force: true });
     await redis?.stop();
     await db.drop();
   }

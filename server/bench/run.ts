@@ -157,6 +157,9 @@ function loadRows(r: LoadResult & { p99Runs: number[] }): Array<[string, string 
     rows.push([`${n.nodeId} CPU`, `${round(n.cpuPercent, 0)} %`]);
     rows.push([`${n.nodeId} CPU per 1,000 edits`, `${round(n.cpuMsPer1000Edits, 0)} ms`]);
     rows.push([`${n.nodeId} event-loop delay p50 / p99 / max`, `${round(n.loopDelayMs.p50, 1)} / ${round(n.loopDelayMs.p99, 1)} / ${round(n.loopDelayMs.max, 1)} ms`]);
+    const kinds = Object.entries(n.gc.byKind).map(([kind, k]) => `${k.count} ${kind} × ${round(k.meanMs, 1)}`);
+    rows.push([`${n.nodeId} GC pauses: count × mean ms`, kinds.join(', ') || 'none']);
+    rows.push([`${n.nodeId} GC paused per second / longest`, `${round(n.gc.pausedMsPerSecond, 1)} ms / ${round(n.gc.longestMs, 1)} ms`]);
     rows.push([`${n.nodeId} heap idle → loaded → end`, `${round(n.heapIdleMB, 0)} → ${round(n.heapLoadedMB, 0)} → ${round(n.heapAfterMB, 0)} MB`]);
     rows.push([`${n.nodeId} RSS idle → loaded → end`, `${round(n.rssIdleMB, 0)} → ${round(n.rssLoadedMB, 0)} → ${round(n.rssAfterMB, 0)} MB`]);
   }
