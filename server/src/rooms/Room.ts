@@ -83,6 +83,7 @@ export class Room {
     // The server is not a participant: no local awareness state of its own.
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwarenessUpdate);
+    this.doc.on('afterAllTransactions', forgetTransactions);
   }
 
   /**
@@ -371,6 +372,22 @@ export class Room {
     if (isConnectionOrigin(origin)) this.events.localAwareness(update);
   };
 }
+
+/**
+ * Empties the list of finished transactions Yjs hands to 'afterAllTransactions'. Yjs replaces
+ * the doc's list with a new array after each transaction but leaves the old one holding the
+ * transaction. A doc edited about once a second keeps its list long enough for V8 to move it
+ * to the old generation, and a dead old array is still a root for the young generation until
+ * the next full collection: each transaction (its state vectors, change maps and events)
+ * survived two scavenges and was promoted. Emptied, the two-node benchmark promoted about
+ * 40 % less per scavenge, with fewer mark-compacts (README, Performance).
+ * In a microtask: other listeners of the event still see the list.
+ */
+const forgetTransactions = (_doc: Y.Doc, transactions: Y.Transaction[]): void => {
+  queueMicrotask(() => {
+    transactions.length = 0;
+  });
+};
 
 /** The [client, from, to] clock ranges a transaction added (what its update covers). */
 function clockRanges(tr: Y.Transaction): number[] {

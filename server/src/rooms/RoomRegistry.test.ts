@@ -167,6 +167,25 @@ describe('RoomRegistry', () => {
     expect(heapAfter - heapBefore).toBeLessThan(4 * 1024 * 1024);
   }, 120_000);
 
+  it('keeps no finished transaction in the list Yjs leaves behind (it would be promoted to the old generation)', async () => {
+    const { registry } = setup({ roomIdleMs: 60_000 });
+    const conn = await registry.join('doc', fakeSocket(), info());
+    const doc = registry.peek('doc')!.doc;
+    const lists: Y.Transaction[][] = [];
+    doc.on('afterAllTransactions', (_d: Y.Doc, transactions: Y.Transaction[]) => {
+      // Other listeners still see the transaction.
+      expect(transactions).toHaveLength(1);
+      lists.push(transactions);
+    });
+    registry.handleMessage(conn, editFrame('one'));
+    registry.handleMessage(conn, editFrame('two'));
+    expect(lists).toHaveLength(2);
+    await Promise.resolve();
+    expect(lists.map((l) => l.length)).toEqual([0, 0]);
+    expect(doc.getText('t').toString()).toContain('one');
+    await registry.close(CloseCode.TryAgainLater);
+  });
+
   it('closes every connection with the given code on close and refuses later joins', async () => {
     const { registry } = setup({ roomIdleMs: 60_000 });
     const sockets = [fakeSocket(), fakeSocket()];
