@@ -43,6 +43,13 @@ export type RoomFanout = Fanout & { stats(): FanoutStats };
 const HEARTBEATS_AFTER_TRAFFIC = 2;
 /** Gap reports within this window share one resync round. */
 const RESYNC_COALESCE_MS = 10;
+/**
+ * A sync request that no holder answers is sent again after 1, 2, 4 and 8 s. On a lossy
+ * channel the request itself can be lost, and a deletion the requester lacks leaves both
+ * state vectors equal, so nothing else would ever ask for it again.
+ */
+const SYNC_RETRY_MS = 1000;
+const SYNC_RETRIES = 4;
 
 interface JoinedDoc {
   docName: string;
@@ -61,6 +68,8 @@ interface JoinedDoc {
   /** Published a counted message since the last tick. */
   busy: boolean;
   resyncTimer: NodeJS.Timeout | null;
+  /** Armed while a sync request of ours has no answer (see SYNC_RETRY_MS). */
+  retryTimer: NodeJS.Timeout | null;
 }
 
 /**
@@ -95,14 +104,26 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     counter: counted ? ++doc.counter : doc.counter,
   });
 
-  const requestSync = (doc: JoinedDoc) => {
+  const requestSync = (doc: JoinedDoc, attempt = 0) => {
     if (doc.resyncTimer) {
       clearTimeout(doc.resyncTimer);
       doc.resyncTimer = null;
     }
+    stopRetry(doc);
     counts.resyncs++;
     m?.resyncs.inc();
     send(doc, { ...header(doc), type: 'sync-request', stateVector: doc.peer.stateVector() });
+    // Alone on the in-process bus: nobody could answer.
+    if (attempt >= SYNC_RETRIES || bus.hasPeers?.(doc.channel) === false) return;
+    doc.retryTimer = setTimeout(() => {
+      doc.retryTimer = null;
+      if (docs.get(doc.docName) === doc) requestSync(doc, attempt + 1);
+    }, SYNC_RETRY_MS * 2 ** attempt);
+    doc.retryTimer.unref();
+  };
+  const stopRetry = (doc: JoinedDoc) => {
+    if (doc.retryTimer) clearTimeout(doc.retryTimer);
+    doc.retryTimer = null;
   };
   const scheduleResync = (doc: JoinedDoc) => {
     if (doc.resyncTimer) return;
@@ -166,23 +187,23 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
       case 'sync-request': {
         const diff = doc.peer.diffSince(msg.stateVector);
         const awareness = doc.peer.localAwareness() ?? new Uint8Array(0);
-        // Deletions do not advance a state vector, so an equal vector may still lack a
-        // delete: the diff is skipped only when it carries neither structs nor deletions.
-        if (!isEmptyUpdate(diff) || awareness.length > 0) {
-          send(doc, {
-            ...header(doc),
-            type: 'sync-reply',
-            target: msg.origin,
-            targetSession: msg.session,
-            diff: isEmptyUpdate(diff) ? new Uint8Array(0) : diff,
-            awareness,
-          });
-        }
+        // Answered even with nothing to send: the answer is what stops the requester asking
+        // again. (Deletions do not advance a state vector, so an equal vector may still lack
+        // a delete; the diff carries the whole delete set.)
+        send(doc, {
+          ...header(doc),
+          type: 'sync-reply',
+          target: msg.origin,
+          targetSession: msg.session,
+          diff: isEmptyUpdate(diff) ? new Uint8Array(0) : diff,
+          awareness,
+        });
         if (holdsMoreThan(msg.stateVector, doc.peer.stateVector())) scheduleResync(doc);
         return;
       }
       case 'sync-reply':
         if (msg.target !== nodeId || msg.targetSession !== doc.session) return;
+        stopRetry(doc);
         if (msg.diff.length > 0) doc.peer.applyRemoteUpdate(msg.diff);
         if (msg.awareness.length > 0) {
           noteAwareness(doc, msg.origin, msg.awareness);
@@ -249,6 +270,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     if (docs.get(doc.docName) !== doc) return;
     docs.delete(doc.docName);
     if (doc.resyncTimer) clearTimeout(doc.resyncTimer);
+    stopRetry(doc);
     await bus.unsubscribe(doc.channel);
   };
 
@@ -270,6 +292,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         awarenessFrom: new Map(),
         busy: false,
         resyncTimer: null,
+        retryTimer: null,
       };
       docs.set(docName, doc);
       await bus.subscribe(doc.channel, (payload) => onMessage(doc, payload));

@@ -136,6 +136,23 @@ export function fanoutSuite(name: string, node: () => Promise<Bus>): void {
       await eventually(() => a.text === b.text && b.text.includes('only on a') && a.text.includes('b was here'), 'both directions');
     });
 
+    it('heals a dropped deletion when the sync request it triggers is lost too (the requester asks again)', async () => {
+      const d = docName();
+      let dropUpdates = false;
+      let dropRequests = 0;
+      const fa = await fanout({ dropOutgoing: ({ type }) => dropUpdates && type === 'update' });
+      const fb = await fanout({ dropOutgoing: ({ type }) => type === 'sync-request' && dropRequests-- > 0 });
+      const [a, b] = [await join(fa, d), await join(fb, d)];
+      a.type('keep DELETE');
+      await eventually(() => b.text === 'keep DELETE', 'first edit');
+      // Both state vectors stay equal: only a request from b, answered, brings the deletion.
+      dropUpdates = true;
+      dropRequests = 1;
+      a.doc.getText('t').delete(4, 7);
+      await eventually(() => b.text === 'keep', 'the deletion to arrive', 8000);
+      expect(fb.stats().resyncs).toBeGreaterThanOrEqual(3); // the join, the lost request, its repeat
+    });
+
     it('resyncs every joined doc after the bus reconnects, so edits made during an outage converge', async () => {
       const [d1, d2] = [docName(), docName()];
       const busA = { ref: null as OutageBus | null };
