@@ -27,6 +27,12 @@ describe('parseConfig', () => {
     expect(c.nodeId).toBe('node-1');
     expect(c.sessionTtlMs).toBe(30 * 86_400_000);
     expect(c.inviteTtlMs).toBe(72 * 3_600_000);
+    expect(c.heapGrowingPercent).toBe(300);
+  });
+
+  it('takes HEAP_GROWING_PERCENT, 0 meaning V8 decides', () => {
+    expect(parse({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(parse({ HEAP_GROWING_PERCENT: '150' }).heapGrowingPercent).toBe(150);
   });
 
   it('switches to Postgres and Redis when their URLs are set', () => {
@@ -51,6 +57,8 @@ describe('parseConfig', () => {
     ['PUBLIC_URL', 'not a url'],
     ['TRUST_PROXY', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['HEAP_GROWING_PERCENT', '-5'],
+    ['HEAP_GROWING_PERCENT', 'lots'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     const message = failure({ [name]: value });
     expect(message).toMatch(/^Invalid configuration:/);

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '@menteo/db';
 import { ConfigError, parseConfig } from './config.ts';
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Read by V8 each time it sets the next full-GC threshold, so setting it here, before any
+  // room is loaded, governs the whole run (NODE_OPTIONS does not accept this flag).
+  if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   const logger = createLogger(config.logLevel, { node: config.nodeId });
   const db = await createDb(
     config.database.kind === 'postgres'
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   const address = app.http.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { port, host: config.host, database: db.kind, bus: config.redisUrl ? 'redis' : 'memory' },
+    { port, host: config.host, database: db.kind, bus: config.redisUrl ? 'redis' : 'memory', heapGrowingPercent: config.heapGrowingPercent },
     `Menteo Rooms listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
   );
 

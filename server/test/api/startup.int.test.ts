@@ -32,6 +32,7 @@ describe('starting the server process', () => {
     ['PORT', 'not-a-port'],
     ['DATABASE_URL', 'mysql://root@127.0.0.1/menteo'],
     ['REDIS_URL', 'localhost:6379'],
+    ['HEAP_GROWING_PERCENT', '4000'],
   ])('exits non-zero and names %s when it is set to %s', async (name, value) => {
     const run = runMain({ [name]: value });
     const code = await run.exited;
@@ -52,6 +53,8 @@ describe('starting the server process', () => {
       const signup = await new ApiClient(url).post('/api/auth/signup', { email: uniqueEmail('proc'), password: PASSWORD, displayName: 'Proc' });
       expect(signup.status).toBe(201);
       expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(true);
+      // The full-GC spacing the operator runs with (README, Performance) is on the startup line.
+      expect(run.out()).toMatch(/"heapGrowingPercent":300[,}][^\n]*listening on/);
     } finally {
       run.child.kill('SIGTERM');
     }
