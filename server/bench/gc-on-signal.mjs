@@ -38,6 +38,8 @@ if (file) {
     }
   }).observe({ entryTypes: ['gc'] });
   setInterval(() => {
-    fs.writeFileSync(file, JSON.stringify({ at: Date.now(), totals, long }));
+    // Written aside and renamed, so the benchmark never reads half a file.
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ at: Date.now(), totals, long }));
+    fs.renameSync(`${file}.tmp`, file);
   }, 250).unref();
 }

@@ -236,7 +236,8 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
           redisUrl: redis?.url,
           nodeId: `bench-${i}`,
           logLevel: 'warn',
-          env: { BENCH_GC_FILE: gcFileOf(`bench-${i}`) },
+          // HEAP_GROWING_PERCENT=0 in the benchmark's environment compares with V8's own policy.
+          env: { BENCH_GC_FILE: gcFileOf(`bench-${i}`), ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}) },
           echo: process.env.BENCH_ECHO === '1',
           nodeArgs: ['--expose-gc', '--import', GC_HOOK, ...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
@@ -402,7 +403,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     }
     for (const g of generators) if (g.connected) command(g, { type: 'close' });
     for (const n of nodes) await n.stop();
-    for (const n of nodes) fs.rmSync(gcFileOf(n.nodeId), { force: true });
+    for (const n of nodes) for (const f of [gcFileOf(n.nodeId), `${gcFileOf(n.nodeId)}.tmp`]) fs.rmSync(f, { force: true });
     await redis?.stop();
     await db.drop();
   }
