@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, closeReason } from '@menteo/protocol';
+import { CommitQueue } from './CommitQueue.ts';
 import { Connection } from './Connection.ts';
 import { isConnectionOrigin, type TransactionOrigin } from './origins.ts';
 import {
@@ -52,18 +53,13 @@ export class Room {
   /** State vector of what is committed in Postgres, as far as this node knows. */
   private committed = new Map<number, number>();
   /**
-   * Local updates not yet committed, by author (ack clients only). After a commit only their
-   * authors are acked: a client that just receives has nothing to save, and acking every ack
-   * client on every commit was the largest share of socket writes in the benchmark profile.
+   * Updates handed to the log and not yet committed, with the clock ranges they cover (read off
+   * their transaction: decoding each committed update again with Y.parseUpdateMeta was a full
+   * second decode per edit) and their author when it wants acks. After a commit only authors are
+   * acked: a client that just receives has nothing to save, and acking every ack client on
+   * every commit was the largest share of socket writes in the benchmark profile.
    */
-  private readonly awaitingCommit = new Map<Uint8Array, Connection>();
-  /**
-   * Local updates not yet committed → the clock ranges they cover, as [client, from, to]
-   * triples read off their transaction. Decoding each committed update again
-   * (Y.parseUpdateMeta) was a full second decode per edit, and a large share of the
-   * allocation behind the GC pauses in the benchmark.
-   */
-  private readonly rangesOf = new Map<Uint8Array, number[]>();
+  private readonly uncommitted = new CommitQueue();
   /**
    * Per client, the clock up to which this node's log holds (or is writing) its structs:
    * what was loaded, checkpointed or appended here. Acks advance only over contiguous
@@ -217,13 +213,9 @@ export class Room {
   committedUpdates(updates: Uint8Array[]): void {
     const authors = new Set<Connection>();
     for (const update of updates) {
-      const author = this.awaitingCommit.get(update);
-      if (author) {
-        this.awaitingCommit.delete(update);
-        authors.add(author);
-      }
-      const ranges = this.rangesOf.get(update) ?? rangesFromMeta(update);
-      this.rangesOf.delete(update);
+      const pending = this.uncommitted.take(update);
+      if (pending?.author) authors.add(pending.author);
+      const ranges = pending?.ranges ?? rangesFromMeta(update);
       for (let i = 0; i < ranges.length; i += 3) {
         const client = ranges[i]!;
         const have = this.committed.get(client) ?? 0;
@@ -255,8 +247,7 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
     this.connections.clear();
-    this.awaitingCommit.clear();
-    this.rangesOf.clear();
+    this.uncommitted.clear();
     this.logged.clear();
     this.awarenessOwner.clear();
   }
@@ -302,8 +293,7 @@ export class Room {
       const ranges = clockRanges(tr);
       this.logGapBefore(ranges);
       for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
-      if (origin.info.wantsAck) this.awaitingCommit.set(update, origin);
-      this.rangesOf.set(update, ranges);
+      this.uncommitted.push(update, ranges, origin.info.wantsAck ? origin : null);
       this.events.localUpdate(update, origin);
     }
   };
@@ -324,7 +314,7 @@ export class Room {
     // The doc's whole state except, for each gapped client, everything from what is logged:
     // the gap and the new update's own structs (logged twice, which Yjs ignores).
     const gap = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(from));
-    this.rangesOf.set(gap, gapRanges);
+    this.uncommitted.push(gap, gapRanges, null);
     this.events.logGap(gap);
   }
 
