@@ -68,6 +68,9 @@ export class Room {
    * until the next compaction; the gap is logged first instead (see logGap).
    */
   private readonly logged = new Map<number, number>();
+  /** The update being applied, and whether the doc held structs waiting for others then (see updateOf). */
+  private applying: Uint8Array | null = null;
+  private pendingBefore = false;
   /** Awareness client id → the local connection that controls it (see claimAwareness). */
   private readonly awarenessOwner = new Map<number, Connection>();
 
@@ -103,9 +106,8 @@ export class Room {
     }, 'load' satisfies TransactionOrigin);
     this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.loaded = true;
-    // Listening only from here: with an 'update' listener Yjs encodes every transaction, and the
-    // load transaction (possibly thousands of rows) has nobody to tell.
-    this.doc.on('update', this.onDocUpdate);
+    // Listening only from here: the load transaction (possibly thousands of rows) has nobody to tell.
+    this.doc.on('afterTransaction', this.onTransaction);
     const early = this.earlyRemote.splice(0);
     for (const update of early) this.applyRemoteUpdate(update);
     return { skipped };
@@ -120,7 +122,7 @@ export class Room {
     }
     this.remoteUpdates++;
     this.sizeEstimate += update.byteLength;
-    Y.applyUpdate(this.doc, update, 'bus' satisfies TransactionOrigin);
+    this.apply(update, 'bus' satisfies TransactionOrigin);
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
@@ -241,7 +243,7 @@ export class Room {
   }
 
   destroy(): void {
-    this.doc.off('update', this.onDocUpdate);
+    this.doc.off('afterTransaction', this.onTransaction);
     this.awareness.off('update', this.onAwarenessUpdate);
     // Awareness runs a 3 s interval timer for outdated states; destroy() clears it.
     this.awareness.destroy();
@@ -263,7 +265,7 @@ export class Room {
       return this.reject(conn, CloseCode.BadMessage, 'undecodable update');
     }
     try {
-      Y.applyUpdate(this.doc, update, conn);
+      this.apply(update, conn);
     } catch (err) {
       return this.reject(conn, CloseCode.BadMessage, `update failed to apply: ${(err as Error).message}`);
     }
@@ -284,7 +286,51 @@ export class Room {
     this.events.breach(conn, code, detail);
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
+  private apply(update: Uint8Array, origin: Connection | TransactionOrigin): void {
+    this.applying = update;
+    this.pendingBefore = hasPending(this.doc);
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } finally {
+      this.applying = null;
+    }
+  }
+
+  /**
+   * What a transaction changed, as an update to pass on, or null when it changed nothing.
+   *
+   * Normally the bytes that were applied. Yjs' own 'update' event encodes each transaction
+   * again instead, and that encoding begins with the struct the new text merged into: on every
+   * keystroke it copied the whole paragraph typed so far into a new string (flattening the rope
+   * the merge made), plus the encoder's buffers. That was half of what the two-node benchmark's
+   * scavenges copied. The applied bytes can say more than the transaction did (structs the doc
+   * already had), never less, so they are a correct update to store and send.
+   *
+   * Except when structs are waiting for others (missing dependencies), before or after: the
+   * applied bytes may then hold structs that were not integrated, and a later transaction may
+   * integrate structs that came in earlier bytes. Then the update is encoded from the doc: all
+   * it holds beyond the transaction's starting state vector.
+   *
+   * Left unread, a merged string stays a V8 rope (up to 32 bytes a piece) until something reads
+   * it: a joining client's sync or the next compaction (COMPACT_AFTER_UPDATES), which flatten
+   * it in place.
+   */
+  private updateOf(tr: Y.Transaction): Uint8Array | null {
+    const applying = this.applying;
+    if (!applying) return null;
+    let grew = false;
+    for (const [client, clock] of tr.afterState) if ((tr.beforeState.get(client) ?? 0) !== clock) grew = true;
+    if (!grew && tr.deleteSet.clients.size === 0) return null;
+    if (this.pendingBefore || hasPending(this.doc)) return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState));
+    return applying;
+  }
+
+  private readonly onTransaction = (tr: Y.Transaction): void => {
+    const update = this.updateOf(tr);
+    if (update) this.onDocUpdate(update, tr.origin, tr);
+  };
+
+  private onDocUpdate(update: Uint8Array, origin: unknown, tr: Y.Transaction): void {
     if (this.connections.size > (isConnectionOrigin(origin) ? 1 : 0)) {
       const frame = encodeSyncUpdate(update);
       for (const conn of this.connections) if (conn !== origin) conn.send(frame);
@@ -296,7 +342,7 @@ export class Room {
       this.uncommitted.push(update, ranges, origin.info.wantsAck ? origin : null);
       this.events.localUpdate(update, origin);
     }
-  };
+  }
 
   /** Logs what the doc holds between `logged` and where these ranges start, for clients with a gap. */
   private logGapBefore(ranges: number[]): void {
@@ -378,6 +424,8 @@ const forgetTransactions = (_doc: Y.Doc, transactions: Y.Transaction[]): void =>
     transactions.length = 0;
   });
 };
+
+const hasPending = (doc: Y.Doc): boolean => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
 /** The [client, from, to] clock ranges a transaction added (what its update covers). */
 function clockRanges(tr: Y.Transaction): number[] {

@@ -2,6 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
 import { CloseCode } from '@menteo/protocol';
 import { createLogger } from '../logger.ts';
 import type { DocLink, DocPeer, Fanout } from '../bus/Fanout.ts';
@@ -13,6 +14,7 @@ import { RoomRegistry, type RoomStore } from './RoomRegistry.ts';
 /** In-memory stand-ins for Postgres and the bus; the registry only sees their interfaces. */
 function setup(opts: { loadDelayMs?: number; roomIdleMs?: number } = {}) {
   const stored = new Map<string, Uint8Array[]>();
+  const published: Uint8Array[] = [];
   const counts = { loads: 0, joins: 0, leaves: 0, compactions: 0 };
   const store: RoomStore = {
     async load(docName) {
@@ -32,7 +34,9 @@ function setup(opts: { loadDelayMs?: number; roomIdleMs?: number } = {}) {
     async join(_docName: string, _peer: DocPeer): Promise<DocLink> {
       counts.joins++;
       return {
-        publishUpdate() {},
+        publishUpdate(update) {
+          published.push(update);
+        },
         publishAwareness() {},
         requestSync() {},
         leave: async () => {
@@ -62,7 +66,7 @@ function setup(opts: { loadDelayMs?: number; roomIdleMs?: number } = {}) {
     observer: { roomsLoaded: () => {}, connections: () => {}, update: () => {}, breach: () => {}, compaction: () => {} },
     logger,
   });
-  return { registry, stored, counts, log };
+  return { registry, stored, counts, log, published };
 }
 
 function fakeSocket(): RoomSocket & { sent: Uint8Array[]; closedWith: number | null } {
@@ -79,6 +83,14 @@ function fakeSocket(): RoomSocket & { sent: Uint8Array[]; closedWith: number | n
 }
 
 const info = (userId = 'u1') => ({ userId, roomId: 'room', wantsAck: false });
+
+/** The update carried by a sync-update frame the room sent (type 0, sync 2, then the payload). */
+const payloadOf = (frame: Uint8Array) => {
+  const decoder = decoding.createDecoder(frame);
+  decoding.readVarUint(decoder);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
+};
 
 function editFrame(text: string): Uint8Array {
   const doc = new Y.Doc();
@@ -183,6 +195,55 @@ describe('RoomRegistry', () => {
     await Promise.resolve();
     expect(lists.map((l) => l.length)).toEqual([0, 0]);
     expect(doc.getText('t').toString()).toContain('one');
+    await registry.close(CloseCode.TryAgainLater);
+  });
+
+  it('passes on the bytes a client sent, as sent: to the other members, the log and the bus', async () => {
+    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
+    const [a, b] = [fakeSocket(), fakeSocket()];
+    const writer = await registry.join('doc', a, info('a'));
+    await registry.join('doc', b, info('b'));
+    b.sent.length = 0;
+    const client = new Y.Doc();
+    client.getText('t').insert(0, 'hello');
+    const update = Y.encodeStateAsUpdate(client);
+    registry.handleMessage(writer, encodeSyncUpdate(update));
+    expect(b.sent.map(payloadOf)).toEqual([update]);
+    expect(published).toEqual([update]);
+    await log.flush('doc');
+    expect(stored.get('doc')).toEqual([update]);
+    // Sent again, it changes nothing and goes nowhere.
+    registry.handleMessage(writer, encodeSyncUpdate(update));
+    expect(b.sent).toHaveLength(1);
+    expect(published).toHaveLength(1);
+    await registry.close(CloseCode.TryAgainLater);
+  });
+
+  it('passes on an update that waited for a missing one, with it, once that one arrives', async () => {
+    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
+    const [a, b] = [fakeSocket(), fakeSocket()];
+    const writer = await registry.join('doc', a, info('a'));
+    await registry.join('doc', b, info('b'));
+    b.sent.length = 0;
+    const client = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    client.on('update', (u: Uint8Array) => updates.push(u));
+    client.getText('t').insert(0, 'first ');
+    client.getText('t').insert(6, 'second');
+    // The second arrives first (a reordering relay): it cannot be integrated yet.
+    registry.handleMessage(writer, encodeSyncUpdate(updates[1]!));
+    expect(b.sent).toHaveLength(0);
+    registry.handleMessage(writer, encodeSyncUpdate(updates[0]!));
+    expect(registry.peek('doc')!.doc.getText('t').toString()).toBe('first second');
+    const replay = (parts: Uint8Array[]) => {
+      const doc = new Y.Doc();
+      for (const part of parts) Y.applyUpdate(doc, part);
+      return doc.getText('t').toString();
+    };
+    expect(replay(b.sent.map(payloadOf))).toBe('first second');
+    expect(replay(published)).toBe('first second');
+    await log.flush('doc');
+    expect(replay(stored.get('doc')!)).toBe('first second');
     await registry.close(CloseCode.TryAgainLater);
   });
 
