@@ -14,6 +14,18 @@ import {
   encodeSyncUpdate,
 } from './messages.ts';
 
+/**
+ * A Y.Doc whose events cost nothing when nobody listens. lib0's emit allocates an empty Map
+ * for an event without listeners (`get(name) || map.create()`), then an iterator and an array,
+ * and Yjs emits six events per transaction of which a room listens to two: about 5 % of what a
+ * node allocated in the two-node benchmark.
+ */
+class ServerDoc extends Y.Doc {
+  override emit(name: Parameters<Y.Doc['emit']>[0], args: Parameters<Y.Doc['emit']>[1]): void {
+    if (this._observers.has(name)) super.emit(name, args);
+  }
+}
+
 /** How a room reports what happened; the registry persists, publishes and counts. No I/O here. */
 export interface RoomEvents {
   /** A local connection changed the doc: persist it and publish it to other nodes. */
@@ -40,7 +52,7 @@ export interface RoomLimits {
  * it never saves itself (STYLE rule 5).
  */
 export class Room {
-  readonly doc = new Y.Doc({ gc: true });
+  readonly doc: Y.Doc = new ServerDoc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly connections = new Set<Connection>();
   /** Bytes of every update applied since load plus the loaded state: an upper bound of the doc's encoded size. */
