@@ -13,12 +13,15 @@
  *                                         (default split,affine; split is issue 4's case)
  *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
  *                                         and every run's p99 (a shared VM swings run to run)
+ *   npm run bench -- --neighbours 2       with 2 processes each keeping 60 % of a core busy at the
+ *                                         benchmark's priority: a repeatable squeeze (neighbours.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
+import { startNeighbours } from './neighbours.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
 import { printTable, round, type Summary } from './stats.ts';
 import type { EditKind } from './protocol.ts';
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
     repeat: { type: 'string', default: '1' },
+    neighbours: { type: 'string', default: '0' },
     profile: { type: 'string' },
     // What `npm start` runs the server with (README, Performance); --node-args= to compare without.
     'node-args': { type: 'string', default: '--max-semi-space-size=32' },
@@ -99,6 +103,8 @@ const open = {
 };
 
 const repeat = num(args.repeat, 'repeat');
+const neighbours = Number(args.neighbours);
+if (!Number.isInteger(neighbours) || neighbours < 0 || neighbours > 8) throw new Error(`--neighbours must be 0..8, got ${args.neighbours}`);
 
 /**
  * Runs one load `repeat` times and keeps the run with the median edit-to-peer p99, with
@@ -211,7 +217,12 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgAtStart: os.loadavg().map((v) => round(v, 2)), node: process.version },
+    neighbours,
   };
+  if (neighbours > 0) {
+    startNeighbours(neighbours, priority);
+    log(`${neighbours} CPU neighbour(s) at 60 % of a core each, priority ${priority}`);
+  }
   if (scenarios.has('single')) {
     for (const [i, edit] of edits.entries()) {
       log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
