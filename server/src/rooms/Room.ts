@@ -80,9 +80,9 @@ export class Room {
    * until the next compaction; the gap is logged first instead (see logGap).
    */
   private readonly logged = new Map<number, number>();
-  /** The update being applied, and whether the doc held structs waiting for others then (see updateOf). */
+  /** The update being applied, and whether it may be passed on as it is (see updateOf). */
   private applying: Uint8Array | null = null;
-  private pendingBefore = false;
+  private passOn = false;
   /** Awareness client id → the local connection that controls it (see claimAwareness). */
   private readonly awarenessOwner = new Map<number, Connection>();
 
@@ -134,7 +134,8 @@ export class Room {
     }
     this.remoteUpdates++;
     this.sizeEstimate += update.byteLength;
-    this.apply(update, 'bus' satisfies TransactionOrigin);
+    // Another node passed on only what its doc integrated (startsAtState there).
+    this.apply(update, 'bus' satisfies TransactionOrigin, true);
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
@@ -271,13 +272,14 @@ export class Room {
       return this.reject(conn, CloseCode.RoomTooLarge, `document would exceed ${this.limits.maxDocBytes} bytes`);
     }
     // Decode fully before applying, so an undecodable update is rejected whole, never half-applied.
+    let structs: Array<Y.Item | Y.GC | Y.Skip>;
     try {
-      Y.decodeUpdate(update);
+      structs = Y.decodeUpdate(update).structs;
     } catch {
       return this.reject(conn, CloseCode.BadMessage, 'undecodable update');
     }
     try {
-      this.apply(update, conn);
+      this.apply(update, conn, this.startsAtState(structs));
     } catch (err) {
       return this.reject(conn, CloseCode.BadMessage, `update failed to apply: ${(err as Error).message}`);
     }
@@ -298,9 +300,27 @@ export class Room {
     this.events.breach(conn, code, detail);
   }
 
-  private apply(update: Uint8Array, origin: Connection | TransactionOrigin): void {
+  /**
+   * Whether a client's update holds only structs the doc does not have yet: each client's
+   * first struct starts exactly where the doc's state for that client ends. One that also
+   * carries structs the doc has (a client may send anything) must not be passed on as sent:
+   * their content would reach the log and the other members unchecked, where Yjs ignores it
+   * here, and could replace the original wherever it arrives first (updateOf).
+   */
+  private startsAtState(structs: Array<Y.Item | Y.GC | Y.Skip>): boolean {
+    let client = -1;
+    for (const struct of structs) {
+      if (struct.id.client === client) continue;
+      client = struct.id.client;
+      if (struct.id.clock !== Y.getState(this.doc.store, client)) return false;
+    }
+    return true;
+  }
+
+  /** `passOn`: the applied bytes may be passed on as they are (see updateOf). */
+  private apply(update: Uint8Array, origin: Connection | TransactionOrigin, passOn: boolean): void {
     this.applying = update;
-    this.pendingBefore = hasPending(this.doc);
+    this.passOn = passOn && !hasPending(this.doc);
     try {
       Y.applyUpdate(this.doc, update, origin);
     } finally {
@@ -315,13 +335,14 @@ export class Room {
    * again instead, and that encoding begins with the struct the new text merged into: on every
    * keystroke it copied the whole paragraph typed so far into a new string (flattening the rope
    * the merge made), plus the encoder's buffers. That was half of what the two-node benchmark's
-   * scavenges copied. The applied bytes can say more than the transaction did (structs the doc
-   * already had), never less, so they are a correct update to store and send.
+   * scavenges copied. The applied bytes never say less than the transaction did.
    *
-   * Except when structs are waiting for others (missing dependencies), before or after: the
-   * applied bytes may then hold structs that were not integrated, and a later transaction may
-   * integrate structs that came in earlier bytes. Then the update is encoded from the doc: all
-   * it holds beyond the transaction's starting state vector.
+   * The update is encoded from the doc instead (all it holds beyond the transaction's starting
+   * state vector) when the applied bytes may say something else:
+   * - a client's update that also carries structs the doc already had (startsAtState);
+   * - structs waiting for others (missing dependencies), before or after: the applied bytes
+   *   may then hold structs that were not integrated, and a later transaction may integrate
+   *   structs that came in earlier bytes.
    *
    * Left unread, a merged string stays a V8 rope (up to 32 bytes a piece) until something reads
    * it: a joining client's sync or the next compaction (COMPACT_AFTER_UPDATES), which flatten
@@ -333,7 +354,7 @@ export class Room {
     let grew = false;
     for (const [client, clock] of tr.afterState) if ((tr.beforeState.get(client) ?? 0) !== clock) grew = true;
     if (!grew && tr.deleteSet.clients.size === 0) return null;
-    if (this.pendingBefore || hasPending(this.doc)) return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState));
+    if (!this.passOn || hasPending(this.doc)) return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState));
     return applying;
   }
 

@@ -247,6 +247,35 @@ describe('RoomRegistry', () => {
     await registry.close(CloseCode.TryAgainLater);
   });
 
+  it('never passes on a client’s other version of structs the room already has', async () => {
+    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
+    const [a, b] = [fakeSocket(), fakeSocket()];
+    const writer = await registry.join('doc', a, info('a'));
+    await registry.join('doc', b, info('b'));
+    const author = new Y.Doc();
+    author.getText('t').insert(0, 'original');
+    registry.handleMessage(writer, encodeSyncUpdate(Y.encodeStateAsUpdate(author)));
+    // Someone else reuses the author's client id: the same clocks with other text, then one new character.
+    const forger = new Y.Doc();
+    forger.clientID = author.clientID;
+    forger.getText('t').insert(0, 'FORGED!!');
+    forger.getText('t').insert(8, 'X');
+    b.sent.length = 0;
+    registry.handleMessage(writer, encodeSyncUpdate(Y.encodeStateAsUpdate(forger)));
+    expect(registry.peek('doc')!.doc.getText('t').toString()).toBe('originalX');
+    const passedOn = [b.sent.map(payloadOf).at(-1)!, published.at(-1)!];
+    await log.flush('doc');
+    passedOn.push(stored.get('doc')!.at(-1)!);
+    for (const update of passedOn) {
+      // Applied where the original arrived later, or never: the forged text must not be in it.
+      const elsewhere = new Y.Doc();
+      Y.applyUpdate(elsewhere, update);
+      Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(author));
+      expect(elsewhere.getText('t').toString()).toBe('originalX');
+    }
+    await registry.close(CloseCode.TryAgainLater);
+  });
+
   it('closes every connection with the given code on close and refuses later joins', async () => {
     const { registry } = setup({ roomIdleMs: 60_000 });
     const sockets = [fakeSocket(), fakeSocket()];
