@@ -84,6 +84,23 @@ function fakeSocket(): RoomSocket & { sent: Uint8Array[]; closedWith: number | n
 
 const info = (userId = 'u1') => ({ userId, roomId: 'room', wantsAck: false });
 
+/** A room with two members: `writer` (socket a) edits, socket `b` (greetings cleared) watches. */
+async function twoMembers() {
+  const ctx = setup({ roomIdleMs: 60_000 });
+  const [a, b] = [fakeSocket(), fakeSocket()];
+  const writer = await ctx.registry.join('doc', a, info('a'));
+  await ctx.registry.join('doc', b, info('b'));
+  b.sent.length = 0;
+  return { ...ctx, writer, b };
+}
+
+/** The text of `t` after applying `parts` in order to a fresh doc. */
+function replay(parts: Uint8Array[]): string {
+  const doc = new Y.Doc();
+  for (const part of parts) Y.applyUpdate(doc, part);
+  return doc.getText('t').toString();
+}
+
 /** The update carried by a sync-update frame the room sent (type 0, sync 2, then the payload). */
 const payloadOf = (frame: Uint8Array) => {
   const decoder = decoding.createDecoder(frame);
@@ -199,11 +216,7 @@ describe('RoomRegistry', () => {
   });
 
   it('passes on the bytes a client sent, as sent: to the other members, the log and the bus', async () => {
-    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
-    const [a, b] = [fakeSocket(), fakeSocket()];
-    const writer = await registry.join('doc', a, info('a'));
-    await registry.join('doc', b, info('b'));
-    b.sent.length = 0;
+    const { registry, stored, published, log, writer, b } = await twoMembers();
     const client = new Y.Doc();
     client.getText('t').insert(0, 'hello');
     const update = Y.encodeStateAsUpdate(client);
@@ -220,11 +233,7 @@ describe('RoomRegistry', () => {
   });
 
   it('passes on an update that waited for a missing one, with it, once that one arrives', async () => {
-    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
-    const [a, b] = [fakeSocket(), fakeSocket()];
-    const writer = await registry.join('doc', a, info('a'));
-    await registry.join('doc', b, info('b'));
-    b.sent.length = 0;
+    const { registry, stored, published, log, writer, b } = await twoMembers();
     const client = new Y.Doc();
     const updates: Uint8Array[] = [];
     client.on('update', (u: Uint8Array) => updates.push(u));
@@ -235,11 +244,6 @@ describe('RoomRegistry', () => {
     expect(b.sent).toHaveLength(0);
     registry.handleMessage(writer, encodeSyncUpdate(updates[0]!));
     expect(registry.peek('doc')!.doc.getText('t').toString()).toBe('first second');
-    const replay = (parts: Uint8Array[]) => {
-      const doc = new Y.Doc();
-      for (const part of parts) Y.applyUpdate(doc, part);
-      return doc.getText('t').toString();
-    };
     expect(replay(b.sent.map(payloadOf))).toBe('first second');
     expect(replay(published)).toBe('first second');
     await log.flush('doc');
@@ -248,10 +252,7 @@ describe('RoomRegistry', () => {
   });
 
   it('never passes on a client’s other version of structs the room already has', async () => {
-    const { registry, stored, published, log } = setup({ roomIdleMs: 60_000 });
-    const [a, b] = [fakeSocket(), fakeSocket()];
-    const writer = await registry.join('doc', a, info('a'));
-    await registry.join('doc', b, info('b'));
+    const { registry, stored, published, log, writer, b } = await twoMembers();
     const author = new Y.Doc();
     author.getText('t').insert(0, 'original');
     registry.handleMessage(writer, encodeSyncUpdate(Y.encodeStateAsUpdate(author)));
