@@ -1,6 +1,7 @@
 
 import {
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -114,7 +115,7 @@ export const roomUpdates = pgTable(
   (t) => [index('room_updates_room_idx').on(t.roomId, t.id)],
 );
 
-/** One merged state per doc; compaction folds log rows into it and deletes exactly those rows. */
+/** One merged state per doc; compaction folds log rows into it and moves exactly those rows to room_history. */
 export const roomCheckpoints = pgTable('room_checkpoints', {
   roomId: text('room_id').primaryKey(),
   state: bytea('state').notNull(),
@@ -122,6 +123,35 @@ export const roomCheckpoints = pgTable('room_checkpoints', {
   compactedUpdates: integer('compacted_updates').notNull().default(0),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The log rows compaction folded into the checkpoint, kept for history instead of deleted.
+ * Consecutive rows of one author within HISTORY_MERGE_WINDOW_S are merged into one row
+ * (Y.mergeUpdates, done by the server: this package knows no Yjs) that keeps the author, the
+ * first and last row's times and how many rows it merged. Private docs keep none.
+ */
+export const roomHistory = pgTable(
+  'room_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Doc name, as in room_updates. */
+    roomId: text('room_id').notNull(),
+    data: bytea('data').notNull(),
+    /** The author of every merged row (null for server-made updates and baselines). */
+    authorId: uuid('author_id'),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+    /** Log rows merged into this one. */
+    updates: integer('updates').notNull().default(1),
+    /**
+     * The whole doc as of `last_at`, standing for history that is not kept row by row: the
+     * checkpoint of a room compacted before history was kept (the migration), or rows pruned
+     * by HISTORY_RETENTION_DAYS. "As of T" is unknown for a T before it.
+     */
+    baseline: boolean('baseline').notNull().default(false),
+  },
+  (t) => [index('room_history_room_time_idx').on(t.roomId, t.lastAt)],
+);
 
 /** Secrets shared by every node (e.g. the socket-token HMAC key), created on first start. */
 export const serverSecrets = pgTable('server_secrets', {
