@@ -6,3 +6,4 @@ export * from './invites.ts';
 export * from './secrets.ts';
 export * from './room-log.ts';
 export * from './room-summary.ts';
+export * from './room-history.ts';

@@ -1,6 +1,6 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { roomCheckpoints, roomUpdates } from './schema.ts';
+import { roomCheckpoints, roomHistory, roomUpdates } from './schema.ts';
 
 /** One row of a doc's update log as the writer hands it over. */
 export interface RoomUpdateInput {
@@ -55,27 +55,52 @@ export interface StoredRoomState {
   updates: Uint8Array[];
 }
 
+export interface StoredDoc extends StoredRoomState {
+  /** The newest log row's created_at or the checkpoint's updated_at, whichever is later; null if neither. */
+  lastActivityAt: Date | null;
+}
+
 /**
- * Checkpoint + log tail in ONE statement, so both come from one snapshot: a compaction commits
- * its checkpoint and the deletion of its rows atomically, and a single statement sees either
- * both or neither. The tail comes back as one bytea — each row prefixed with its 4-byte length,
+ * Checkpoint + log tail of any number of docs in ONE statement (the only place that reads
+ * them), so each doc's checkpoint and tail come from one snapshot: a compaction commits its
+ * checkpoint and the move of its rows atomically, and a single statement sees either both or
+ * neither. Each tail comes back as one bytea — each row prefixed with its 4-byte length,
  * concatenated in id order by string_agg — because per-row decoding dominated the load of a
  * long log (about 45 ms for 10,000 rows through drizzle's select, against 9 ms this way).
+ * Docs with neither a checkpoint nor rows are absent from the map.
  */
-export async function loadRoomState(db: Db, roomId: string): Promise<StoredRoomState> {
+export async function loadStoredDocs(db: Db, docNames: readonly string[]): Promise<Map<string, StoredDoc>> {
+  const out = new Map<string, StoredDoc>();
+  if (docNames.length === 0) return out;
   const result: unknown = await db.execute(sql`
-    select cp.state as checkpoint, tail.blob as blob
-    from (
-      select string_agg(int4send(length(data)) || data, ''::bytea order by id) as blob
-      from room_updates where room_id = ${roomId}
-    ) tail
-    left join room_checkpoints cp on cp.room_id = ${roomId}`);
-  const row = rowsOf<{ checkpoint: Uint8Array | null; blob: Uint8Array | null }>(result)[0];
-  return { checkpoint: row?.checkpoint ?? null, updates: row?.blob ? splitLengthPrefixed(row.blob) : [] };
+    select d.name as name, cp.state as checkpoint, cp.updated_at as checkpoint_at, tail.blob as blob, tail.newest as newest
+    from unnest(${arrayLiteral([...new Set(docNames)])}::text[]) as d(name)
+    left join room_checkpoints cp on cp.room_id = d.name
+    cross join lateral (
+      select string_agg(int4send(length(u.data)) || u.data, ''::bytea order by u.id) as blob, max(u.created_at) as newest
+      from room_updates u where u.room_id = d.name
+    ) tail`);
+  type Row = { name: string; checkpoint: Uint8Array | null; checkpoint_at: Date | string | null; blob: Uint8Array | null; newest: Date | string | null };
+  for (const row of rowsOf<Row>(result)) {
+    if (!row.checkpoint && !row.blob) continue;
+    const times = [row.checkpoint_at, row.newest].filter((t) => t !== null).map((t) => new Date(t));
+    out.set(row.name, {
+      checkpoint: row.checkpoint ?? null,
+      updates: row.blob ? splitLengthPrefixed(row.blob) : [],
+      lastActivityAt: times.length === 0 ? null : new Date(Math.max(...times.map((t) => t.getTime()))),
+    });
+  }
+  return out;
+}
+
+/** One doc's checkpoint + log tail (loadStoredDocs for one name). */
+export async function loadRoomState(db: Db, roomId: string): Promise<StoredRoomState> {
+  const doc = (await loadStoredDocs(db, [roomId])).get(roomId);
+  return { checkpoint: doc?.checkpoint ?? null, updates: doc?.updates ?? [] };
 }
 
 /** db.execute's rows: postgres-js returns them as an array, PGlite as { rows }. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
@@ -97,25 +122,45 @@ export async function countRoomUpdates(db: Db, roomId: string): Promise<number> 
   return Number(rows[0]?.n ?? 0);
 }
 
+/** A log row as compaction reads it. */
+export interface LoggedUpdate {
+  data: Uint8Array;
+  authorId: string | null;
+  at: Date;
+}
+
+/** A row to keep in room_history (see schema.ts roomHistory). */
+export interface HistoryRowInput {
+  data: Uint8Array;
+  authorId: string | null;
+  firstAt: Date;
+  lastAt: Date;
+  /** Log rows it stands for. */
+  updates: number;
+}
+
 export interface CompactionResult {
-  /** Log rows folded into the checkpoint and deleted. */
+  /** Log rows folded into the checkpoint (and moved to history or dropped). */
   folded: number;
   /** The new checkpoint. */
   state: Uint8Array;
 }
 
 /**
- * Folds a doc's log into its checkpoint in one transaction. The checkpoint row is locked
- * (SELECT … FOR UPDATE) so compactions of one doc on several nodes run one after another;
- * exactly the row ids read are deleted — never "id <= N", because nodes commit out of id
- * order and a row with a lower id may become visible after this read.
- * `merge` gets the old checkpoint (null if none) and the rows, and returns the new state.
+ * Folds a doc's log into its checkpoint in one transaction, and in the same transaction moves
+ * the folded rows into room_history as `merge` shaped them (none for a doc that keeps no
+ * history). The checkpoint row is locked (SELECT … FOR UPDATE) so compactions of one doc on
+ * several nodes run one after another; exactly the row ids read are deleted — never
+ * "id <= N", because nodes commit out of id order and a row with a lower id may become
+ * visible after this read.
+ * `merge` gets the old checkpoint (null if none) and the rows in id order, and returns the new
+ * state and the history rows to keep.
  */
 export async function compactRoomLog(
   db: Db,
   roomId: string,
   emptyState: Uint8Array,
-  merge: (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array,
+  merge: (checkpoint: Uint8Array | null, rows: LoggedUpdate[]) => { state: Uint8Array; history: HistoryRowInput[] },
 ): Promise<CompactionResult> {
   return db.transaction(async (tx) => {
     await tx.insert(roomCheckpoints).values({ roomId, state: emptyState }).onConflictDoNothing({ target: roomCheckpoints.roomId });
@@ -124,22 +169,32 @@ export async function compactRoomLog(
       .from(roomCheckpoints)
       .where(eq(roomCheckpoints.roomId, roomId))
       .for('update');
-    // Ids and bytes in one row, the bytes length-prefixed as in loadRoomState: decoding a
-    // result row per log row cost the node more than folding them.
-    const read = rowsOf<{ ids: string | null; blob: Uint8Array | null }>(
+    // Ids, authors, times and bytes in one row, the bytes length-prefixed as in loadStoredDocs:
+    // decoding a result row per log row cost the node more than folding them.
+    const read = rowsOf<{ ids: string | null; authors: string | null; times: string | null; blob: Uint8Array | null }>(
       await tx.execute(sql`
         select array_to_string(array_agg(id order by id), ',') as ids,
+               array_to_string(array_agg(coalesce(author_id::text, '-') order by id), ',') as authors,
+               array_to_string(array_agg(floor(extract(epoch from created_at) * 1000)::bigint order by id), ',') as times,
                string_agg(int4send(length(data)) || data, ''::bytea order by id) as blob
         from room_updates where room_id = ${roomId}`),
     )[0];
     const ids = read?.ids ?? '';
     const updates = read?.blob ? splitLengthPrefixed(read.blob) : [];
+    const authors = read?.authors?.split(',') ?? [];
+    const times = read?.times?.split(',') ?? [];
+    const rows = updates.map((data, i) => ({
+      data,
+      authorId: authors[i] === '-' ? null : authors[i]!,
+      at: new Date(Number(times[i])),
+    }));
     const current = cp[0];
-    const state = merge(current?.state ?? null, updates);
+    const { state, history } = merge(current?.state ?? null, rows);
     await tx
       .update(roomCheckpoints)
       .set({ state, compactedUpdates: sql`${roomCheckpoints.compactedUpdates} + ${updates.length}`, updatedAt: new Date() })
       .where(eq(roomCheckpoints.roomId, roomId));
+    if (history.length > 0) await tx.insert(roomHistory).values(history.map((h) => ({ roomId, ...h })));
     if (updates.length > 0) {
       await tx.execute(sql`
         delete from room_updates
