@@ -51,6 +51,10 @@ const EnvSchema = z.object({
   COMPACT_AFTER_UPDATES: int(10, 10_000_000).default(500),
   /** Idle time after the last member leaves before the room is flushed, compacted and unloaded. */
   ROOM_IDLE_MS: int(0, 3_600_000).default(2000),
+  /** Consecutive log rows of one author within this many seconds are kept as one history row (0: each row). */
+  HISTORY_MERGE_WINDOW_S: int(0, 86_400).default(60),
+  /** Unset → history is kept for ever; else rows older than this are folded into a baseline. */
+  HISTORY_RETENTION_DAYS: int(1, 36_500).optional(),
   /** A name for this node in logs and bus messages; defaults to host:pid. */
   NODE_ID: z.string().min(1).max(64).optional(),
   /**
@@ -85,6 +89,8 @@ export interface Config {
     signupsPerIpPerHour: number;
   };
   log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
+  /** Kept history of compacted log rows (room_history). */
+  history: { mergeWindowMs: number; retentionDays: number | null };
   nodeId: string;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
@@ -127,6 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
       signupsPerIpPerHour: e.SIGNUP_LIMIT_PER_HOUR,
     },
     log: { commitWindowMs: e.COMMIT_WINDOW_MS, compactAfterUpdates: e.COMPACT_AFTER_UPDATES, roomIdleMs: e.ROOM_IDLE_MS },
+    history: { mergeWindowMs: e.HISTORY_MERGE_WINDOW_S * 1000, retentionDays: e.HISTORY_RETENTION_DAYS ?? null },
     nodeId: e.NODE_ID ?? defaults.nodeId,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
   };

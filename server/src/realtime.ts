@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { createFanout } from './bus/RoomFanout.ts';
 import { createUpdateLog } from './persistence/UpdateLog.ts';
 import { createRoomStore } from './persistence/room-store.ts';
+import { createHistoryStore, startHistoryPruner, type HistoryStore } from './persistence/history-store.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { createYjsEndpoint } from './transport/yjs.ts';
 import { createYjsMetrics } from './transport/yjs-metrics.ts';
@@ -18,6 +19,8 @@ export interface Realtime {
   close(): Promise<void>;
   /** The rooms this node holds (tests, history snapshots). */
   registry: RoomRegistry;
+  /** Rooms' kept history, read from Postgres. */
+  history: HistoryStore;
 }
 
 /** How long shutdown waits for Postgres to take the last updates before giving up (and logging it). */
@@ -36,7 +39,7 @@ export function createRealtime(ctx: AppContext): Realtime {
   const fanout = createFanout({ bus: ctx.bus, nodeId: config.nodeId, logger, metrics: ctx.metrics });
   const registry = new RoomRegistry({
     fanout,
-    store: createRoomStore(ctx.db.db),
+    store: createRoomStore(ctx.db.db, { historyMergeWindowMs: config.history.mergeWindowMs }),
     log,
     limits: { maxDocBytes: config.limits.maxDocBytes, maxUpdatesPerSecond: config.limits.maxUpdatesPerSecond },
     compactAfterUpdates: config.log.compactAfterUpdates,
@@ -50,15 +53,20 @@ export function createRealtime(ctx: AppContext): Realtime {
     if (n > 0) logger.info({ ...r, closed: n }, 'closed revoked y-websocket connections');
   });
 
+  const history = createHistoryStore(ctx.db.db, logger);
+  const stopPruner = config.history.retentionDays === null ? () => {} : startHistoryPruner(history, config.history.retentionDays, logger);
+
   let closing: Promise<void> | null = null;
   return {
     registry,
+    history,
     attach: (server) => endpoint.attach(server),
     readiness: () => ({ updateLog: log.isHealthy() }),
     close: () =>
       (closing ??= (async () => {
         endpoint.stop();
         offRevoke();
+        stopPruner();
         await endpoint.settle();
         // Flush while clients are still connected (their acks go out), then close them (1013:
         // they reconnect to another node), then flush what arrived in between.

@@ -56,7 +56,10 @@ export interface StoredRoomState {
 }
 
 export interface StoredDoc extends StoredRoomState {
-  /** The newest log row's created_at or the checkpoint's updated_at, whichever is later; null if neither. */
+  /**
+   * The last log row's created_at (by id: an index lookup, where max(created_at) read every
+   * row again) or the checkpoint's updated_at, whichever is later; null if neither.
+   */
   lastActivityAt: Date | null;
 }
 
@@ -73,11 +76,12 @@ export async function loadStoredDocs(db: Db, docNames: readonly string[]): Promi
   const out = new Map<string, StoredDoc>();
   if (docNames.length === 0) return out;
   const result: unknown = await db.execute(sql`
-    select d.name as name, cp.state as checkpoint, cp.updated_at as checkpoint_at, tail.blob as blob, tail.newest as newest
+    select d.name as name, cp.state as checkpoint, cp.updated_at as checkpoint_at, tail.blob as blob,
+      (select u.created_at from room_updates u where u.room_id = d.name order by u.id desc limit 1) as newest
     from unnest(${arrayLiteral([...new Set(docNames)])}::text[]) as d(name)
     left join room_checkpoints cp on cp.room_id = d.name
     cross join lateral (
-      select string_agg(int4send(length(u.data)) || u.data, ''::bytea order by u.id) as blob, max(u.created_at) as newest
+      select string_agg(int4send(length(u.data)) || u.data, ''::bytea order by u.id) as blob
       from room_updates u where u.room_id = d.name
     ) tail`);
   type Row = { name: string; checkpoint: Uint8Array | null; checkpoint_at: Date | string | null; blob: Uint8Array | null; newest: Date | string | null };
@@ -139,6 +143,11 @@ export interface HistoryRowInput {
   updates: number;
 }
 
+/** Every folded row kept unmerged. */
+export function keepEachRow(rows: LoggedUpdate[]): HistoryRowInput[] {
+  return rows.map((r) => ({ data: r.data, authorId: r.authorId, firstAt: r.at, lastAt: r.at, updates: 1 }));
+}
+
 export interface CompactionResult {
   /** Log rows folded into the checkpoint (and moved to history or dropped). */
   folded: number;
@@ -153,14 +162,16 @@ export interface CompactionResult {
  * several nodes run one after another; exactly the row ids read are deleted — never
  * "id <= N", because nodes commit out of id order and a row with a lower id may become
  * visible after this read.
- * `merge` gets the old checkpoint (null if none) and the rows in id order, and returns the new
- * state and the history rows to keep.
+ * `merge` gets the old checkpoint (null if none) and the rows' updates in id order, and returns
+ * the new state; `keep` gets the rows with author and time and returns the history rows to keep
+ * (without it, each row is kept as it is).
  */
 export async function compactRoomLog(
   db: Db,
   roomId: string,
   emptyState: Uint8Array,
-  merge: (checkpoint: Uint8Array | null, rows: LoggedUpdate[]) => { state: Uint8Array; history: HistoryRowInput[] },
+  merge: (checkpoint: Uint8Array | null, updates: Uint8Array[]) => Uint8Array,
+  keep: (rows: LoggedUpdate[]) => HistoryRowInput[] = keepEachRow,
 ): Promise<CompactionResult> {
   return db.transaction(async (tx) => {
     await tx.insert(roomCheckpoints).values({ roomId, state: emptyState }).onConflictDoNothing({ target: roomCheckpoints.roomId });
@@ -189,7 +200,8 @@ export async function compactRoomLog(
       at: new Date(Number(times[i])),
     }));
     const current = cp[0];
-    const { state, history } = merge(current?.state ?? null, rows);
+    const state = merge(current?.state ?? null, updates);
+    const history = keep(rows);
     await tx
       .update(roomCheckpoints)
       .set({ state, compactedUpdates: sql`${roomCheckpoints.compactedUpdates} + ${updates.length}`, updatedAt: new Date() })

@@ -1,12 +1,19 @@
 import * as Y from 'yjs';
 import { compactRoomLog, loadRoomState, type Db } from '@menteo/db';
+import { foldStored } from '@menteo/room-doc';
 import type { RoomStore } from '../rooms/RoomRegistry.ts';
+import { keepsHistory, mergeHistory } from './history-merge.ts';
 
 /** An empty doc as an update: the placeholder checkpoint a first compaction locks. */
 const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc());
 
-/** Rooms in Postgres: checkpoint + log tail (room_checkpoints, room_updates). */
-export function createRoomStore(db: Db): RoomStore {
+export interface RoomStoreOptions {
+  /** Consecutive log rows of one author within this span are kept as one history row (HISTORY_MERGE_WINDOW_S). */
+  historyMergeWindowMs: number;
+}
+
+/** Rooms in Postgres: checkpoint + log tail (room_checkpoints, room_updates), folded rows kept in room_history. */
+export function createRoomStore(db: Db, options: RoomStoreOptions = { historyMergeWindowMs: 60_000 }): RoomStore {
   return {
     async load(docName) {
       const { checkpoint, updates } = await loadRoomState(db, docName);
@@ -14,27 +21,23 @@ export function createRoomStore(db: Db): RoomStore {
     },
     async compact(docName, inMemory) {
       // The in-memory doc is included: it may hold updates that reached this node only over
-      // the bus from a node that died before committing them.
-      return compactRoomLog(db, docName, EMPTY_STATE, (checkpoint, rows) =>
-        foldUpdates(checkpoint ? [checkpoint, ...rows, inMemory] : [...rows, inMemory]),
+      // the bus from a node that died before committing them. Those reach the checkpoint but
+      // not the history, which keeps logged rows only: the in-memory doc also holds this
+      // node's and other nodes' updates still on their way to the log, which would be kept
+      // twice (once unattributed) if its difference were kept.
+      return compactRoomLog(
+        db,
+        docName,
+        EMPTY_STATE,
+        (checkpoint, rows) => foldUpdates(checkpoint ? [checkpoint, ...rows, inMemory] : [...rows, inMemory]),
+        (rows) => (keepsHistory(docName) ? mergeHistory(rows, options.historyMergeWindowMs) : []),
       );
     },
   };
 }
 
-/**
- * Applies the updates to a scratch doc in one transaction and encodes the result. Y.mergeUpdates
- * would avoid the doc but is far slower on long logs (about 3 s for 10,000 one-character
- * edits here, against 150 ms this way) and keeps deleted content that a doc garbage-collects.
- */
+/** Stored updates folded into one (see @menteo/room-doc stored.ts). */
 export function foldUpdates(updates: Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc();
-  try {
-    doc.transact(() => {
-      for (const u of updates) Y.applyUpdate(doc, u);
-    });
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.destroy();
-  }
+  return foldStored(updates);
 }
+

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, closeReason } from '@menteo/protocol';
+import { applyStoredUpdates } from '@menteo/room-doc';
 import { CommitQueue } from './CommitQueue.ts';
 import { Connection } from './Connection.ts';
 import { isConnectionOrigin, type TransactionOrigin } from './origins.ts';
@@ -103,19 +104,8 @@ export class Room {
    * since bus updates wait until now (see applyRemoteUpdate), the doc's state vector is exactly that.
    */
   load(parts: Uint8Array[]): { skipped: number } {
-    let skipped = 0;
-    this.doc.transact(() => {
-      for (const part of parts) {
-        // Rows were validated before they were logged; one corrupted on disk must not make the
-        // room unopenable forever, so it is skipped (whole, when undecodable) and reported.
-        try {
-          Y.applyUpdate(this.doc, part, 'load' satisfies TransactionOrigin);
-          this.sizeEstimate += part.byteLength;
-        } catch {
-          skipped++;
-        }
-      }
-    }, 'load' satisfies TransactionOrigin);
+    const { skipped, bytes } = applyStoredUpdates(this.doc, parts, 'load' satisfies TransactionOrigin);
+    this.sizeEstimate += bytes;
     this.advanceCommittedTo(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.loaded = true;
     // Listening only from here: the load transaction (possibly thousands of rows) has nobody to tell.

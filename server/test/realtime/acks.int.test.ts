@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { loadRoomState } from '@menteo/db';
+import { docFromStored } from '@menteo/room-doc';
 import { MemoryBus, MemoryBusHub } from '../../src/bus/MemoryBus.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { connectClient, createTestRoom, isSaved, waitFor, waitForAsync, waitSynced, type TestClient } from './clients.ts';
@@ -30,10 +31,7 @@ describe.each(BACKENDS)('saved acks on %s', (backend) => {
   /** What a fresh load from Postgres would contain right now. */
   async function stored(roomId: string): Promise<Y.Doc> {
     const { checkpoint, updates } = await loadRoomState(db.handle.db, roomId);
-    const doc = new Y.Doc();
-    if (checkpoint) Y.applyUpdate(doc, checkpoint);
-    for (const u of updates) Y.applyUpdate(doc, u);
-    return doc;
+    return docFromStored(checkpoint ? [checkpoint, ...updates] : updates).doc;
   }
 
   it('acks an ?ack=1 client with a state vector that covers its edits only once they are in Postgres', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendRoomUpdates, compactRoomLog, countRoomUpdates, loadRoomState } from '@menteo/db';
+import { docFromStored } from '@menteo/room-doc';
 import { createRoomStore } from '../../src/persistence/room-store.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { connectClient, createTestRoom, waitFor, waitForAsync, waitSynced, type TestClient } from './clients.ts';
@@ -29,10 +30,7 @@ describe.each(BACKENDS)('checkpoints and compaction on %s', (backend) => {
 
   async function stored(roomId: string): Promise<Y.Doc> {
     const { checkpoint, updates } = await loadRoomState(db.handle.db, roomId);
-    const doc = new Y.Doc();
-    if (checkpoint) Y.applyUpdate(doc, checkpoint);
-    for (const u of updates) Y.applyUpdate(doc, u);
-    return doc;
+    return docFromStored(checkpoint ? [checkpoint, ...updates] : updates).doc;
   }
 
   it('folds a long log tail into a checkpoint while the room is open, keeping every edit', async () => {

@@ -1,7 +1,6 @@
-import * as Y from 'yjs';
 import type { RoomProgress } from '@menteo/protocol';
 import { loadRoomDocs, type Db, type StoredRoomDoc } from '@menteo/db';
-import { countByStatus, milestoneCompletion, readGoals } from '@menteo/room-doc';
+import { countByStatus, docFromStored, milestoneCompletion, readGoals } from '@menteo/room-doc';
 import type { Logger } from '../../logger.ts';
 
 export interface RoomSummary {
@@ -13,9 +12,6 @@ export const EMPTY_SUMMARY: RoomSummary = {
   progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
   lastActivityAt: null,
 };
-
-/** Origin of the throwaway docs' transactions: nothing listens, but every transaction names one. */
-const SUMMARY_ORIGIN = 'summary';
 
 /**
  * Derived figures for many rooms from what Postgres holds (two queries in all), not from the
@@ -33,20 +29,10 @@ export async function summarizeRooms(db: Db, logger: Logger, roomIds: readonly s
 }
 
 function summarize(roomId: string, stored: StoredRoomDoc, logger: Logger): RoomSummary {
-  const doc = new Y.Doc({ gc: true });
-  let skipped = 0;
+  // The room server skips a stored update that no longer decodes; so do the figures,
+  // rather than failing the whole room list over one damaged row.
+  const { doc, skipped } = docFromStored(stored.parts);
   try {
-    doc.transact(() => {
-      for (const part of stored.parts) {
-        // The room server skips a stored update that no longer decodes; so do the figures,
-        // rather than failing the whole room list over one damaged row.
-        try {
-          Y.applyUpdate(doc, part, SUMMARY_ORIGIN);
-        } catch {
-          skipped++;
-        }
-      }
-    }, SUMMARY_ORIGIN);
     if (skipped > 0) logger.warn({ roomId, skipped }, 'room summary skipped stored updates that do not decode');
     const goals = readGoals(doc).filter((g) => g.status !== 'dropped');
     const milestones = milestoneCompletion(goals);
