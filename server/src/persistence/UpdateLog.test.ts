@@ -56,6 +56,25 @@ describe('UpdateLog', () => {
     await log.close(100);
   });
 
+  it('hands each committed row back with the sequence number its append returned, even for equal bytes', async () => {
+    const pg = fakePostgres();
+    const log = makeLog(pg);
+    const seen: Array<[string, number]> = [];
+    log.onCommitted((doc, updates, seqs) => {
+      expect(seqs).toHaveLength(updates.length);
+      for (const s of seqs) seen.push([doc, s]);
+    });
+    const appended: Array<[string, number]> = [];
+    for (let i = 0; i < 20; i++) {
+      const doc = `doc-${i % 2}`;
+      appended.push([doc, log.append(doc, bytes(7), null)]);
+    }
+    await log.flush();
+    expect(new Set(appended.map(([, s]) => s)).size).toBe(20);
+    expect(seen.sort((a, b) => a[1] - b[1])).toEqual(appended);
+    await log.close(100);
+  });
+
   it('says full at its bound and overloaded at twice the bound', async () => {
     const pg = fakePostgres();
     const log = makeLog(pg, 100);

@@ -11,7 +11,12 @@ import type { Logger } from '../logger.ts';
  * readiness) are.
  */
 export interface UpdateLog {
-  append(docName: string, update: Uint8Array, authorId: string | null): void;
+  /**
+   * Queues a row and returns its sequence number: unique in this log, increasing in append
+   * order, and handed back with the row when it commits (onCommitted), so the appender can
+   * match commits to what it appended by a number the types show.
+   */
+  append(docName: string, update: Uint8Array, authorId: string | null): number;
   /** Resolves once everything appended for `docName` (or for every doc) so far is committed. */
   flush(docName?: string): Promise<void>;
   pending(): number;
@@ -21,10 +26,13 @@ export interface UpdateLog {
   isOverloaded(): boolean;
   /** False from a failed commit until the next successful one. */
   isHealthy(): boolean;
-  onCommitted(listener: (docName: string, updates: Uint8Array[]) => void): () => void;
+  /** After a commit, per doc: its rows' updates and their sequence numbers, in append order. */
+  onCommitted(listener: CommittedListener): () => void;
   /** Stops the writer after flushing, waiting at most `timeoutMs` (what is left is reported). */
   close(timeoutMs: number): Promise<void>;
 }
+
+export type CommittedListener = (docName: string, updates: Uint8Array[], seqs: number[]) => void;
 
 export interface UpdateLogObserver {
   batch(rows: number, seconds: number): void;
@@ -86,7 +94,7 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
   let batches = 0;
   const docs = new Map<string, DocCount>();
   let waiters: Waiter[] = [];
-  const listeners = new Set<(docName: string, updates: Uint8Array[]) => void>();
+  const listeners = new Set<CommittedListener>();
   let timer: NodeJS.Timeout | null = null;
   let failures = 0;
   let retryAt = 0;
@@ -153,16 +161,19 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
     healthy = true;
     failures = 0;
     retryAt = 0;
-    const byDoc = new Map<string, Uint8Array[]>();
+    // Per doc, its updates then their seqs: two arrays per doc per batch, nothing per row.
+    const byDoc = new Map<string, { updates: Uint8Array[]; seqs: number[] }>();
     for (const item of batch) {
       item.state = 'done';
-      const list = byDoc.get(item.roomId);
-      if (list) list.push(item.data);
-      else byDoc.set(item.roomId, [item.data]);
+      const rows = byDoc.get(item.roomId);
+      if (rows) {
+        rows.updates.push(item.data);
+        rows.seqs.push(item.seq);
+      } else byDoc.set(item.roomId, { updates: [item.data], seqs: [item.seq] });
     }
-    for (const [docName, updates] of byDoc) {
+    for (const [docName, rows] of byDoc) {
       const doc = docs.get(docName)!;
-      doc.committed += updates.length;
+      doc.committed += rows.updates.length;
       doc.writingIn = 0;
     }
     uncommitted -= batch.length;
@@ -174,12 +185,12 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
     deps.observer.batch(batch.length, seconds);
     deps.observer.queueDepth(pending());
     resolveWaiters();
-    for (const [docName, updates] of byDoc) {
+    for (const [docName, rows] of byDoc) {
       const doc = docs.get(docName)!;
       if (doc.committed === doc.appended) docs.delete(docName);
       for (const listener of listeners) {
         try {
-          listener(docName, updates);
+          listener(docName, rows.updates, rows.seqs);
         } catch (err) {
           deps.logger.error({ err, docName }, 'a committed-listener threw');
         }
@@ -236,6 +247,7 @@ export function createUpdateLog(deps: UpdateLogDeps): UpdateLog {
       else docs.set(docName, { appended: 1, committed: 0, writingIn: 0 });
       deps.observer.queueDepth(uncommitted);
       schedule(deps.commitWindowMs);
+      return seq;
     },
     flush(docName) {
       if (docName === undefined) return flushAll();

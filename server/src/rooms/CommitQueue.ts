@@ -18,8 +18,12 @@ export interface PendingUpdate {
  * a third of what the two-node benchmark's scavenges copied.
  */
 export class CommitQueue {
-  /** Flat records [update, ranges, author]; a taken record's update slot is null. */
-  private slots: Array<Uint8Array | number[] | Connection | null> = [];
+  /**
+   * Flat records [seq, ranges, author]; a taken record's seq slot is null. `seq` is the log's
+   * sequence number of the update (UpdateLog.append), which its commit hands back: records
+   * are matched by a number the types show, not by the identity of the update's bytes.
+   */
+  private slots: Array<number | number[] | Connection | null> = [];
   private head = 0;
   private tail = 0;
 
@@ -29,21 +33,21 @@ export class CommitQueue {
     return n;
   }
 
-  push(update: Uint8Array, ranges: number[], author: Connection | null): void {
+  push(seq: number, ranges: number[], author: Connection | null): void {
     const at = this.tail;
     this.tail += 3;
-    if (this.slots.length < this.tail) this.slots.push(update, ranges, author);
+    if (this.slots.length < this.tail) this.slots.push(seq, ranges, author);
     else {
-      this.slots[at] = update;
+      this.slots[at] = seq;
       this.slots[at + 1] = ranges;
       this.slots[at + 2] = author;
     }
   }
 
-  /** Takes the record of `update` (by identity), or null when this room never queued it. */
-  take(update: Uint8Array): PendingUpdate | null {
+  /** Takes the record of the update with log sequence `seq`, or null when this room never queued it. */
+  take(seq: number): PendingUpdate | null {
     for (let i = this.head; i < this.tail; i += 3) {
-      if (this.slots[i] !== update) continue;
+      if (this.slots[i] !== seq) continue;
       const found = { ranges: this.slots[i + 1] as number[], author: this.slots[i + 2] as Connection | null };
       this.slots[i] = this.slots[i + 1] = this.slots[i + 2] = null;
       while (this.head < this.tail && this.slots[this.head] === null) this.head += 3;

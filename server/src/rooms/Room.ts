@@ -29,14 +29,17 @@ class ServerDoc extends Y.Doc {
 
 /** How a room reports what happened; the registry persists, publishes and counts. No I/O here. */
 export interface RoomEvents {
-  /** A local connection changed the doc: persist it and publish it to other nodes. */
-  localUpdate(update: Uint8Array, conn: Connection): void;
+  /**
+   * A local connection changed the doc: persist it and publish it to other nodes. Returns the
+   * log's sequence number for it, by which its commit is recognised (committedUpdates).
+   */
+  localUpdate(update: Uint8Array, conn: Connection): number;
   /**
    * Structs this node holds (they came over the bus) but never logged itself, which a local
    * update builds on: persist them, ahead of that update, so its author's ack can cover it.
-   * Not published: the other nodes sent them.
+   * Not published: the other nodes sent them. Returns the log's sequence number, as localUpdate.
    */
-  logGap(update: Uint8Array): void;
+  logGap(update: Uint8Array): number;
   /** Local awareness changed (a connection's cursor, or its removal on close): publish it. */
   localAwareness(update: Uint8Array): void;
   /** A connection broke a limit and was closed with `code`. */
@@ -210,15 +213,16 @@ export class Room {
   }
 
   /**
-   * Advances the committed state vector by updates the log just committed, and acks their
-   * authors. A client's clock advances only when the update starts at or below what is already
-   * committed: an update whose predecessor is not known to be committed proves nothing about
-   * that client.
+   * Advances the committed state vector by updates the log just committed (`seqs[i]` is the
+   * log's sequence number of `updates[i]`), and acks their authors. A client's clock advances
+   * only when the update starts at or below what is already committed: an update whose
+   * predecessor is not known to be committed proves nothing about that client.
    */
-  committedUpdates(updates: Uint8Array[]): void {
+  committedUpdates(updates: Uint8Array[], seqs: readonly number[]): void {
     const authors = new Set<Connection>();
-    for (const update of updates) {
-      const pending = this.uncommitted.take(update);
+    for (let u = 0; u < updates.length; u++) {
+      const update = updates[u]!;
+      const pending = this.uncommitted.take(seqs[u]!);
       if (pending?.author) authors.add(pending.author);
       const ranges = pending?.ranges ?? rangesFromMeta(update);
       for (let i = 0; i < ranges.length; i += 3) {
@@ -361,8 +365,7 @@ export class Room {
       const ranges = clockRanges(tr);
       this.logGapBefore(ranges);
       for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
-      this.uncommitted.push(update, ranges, origin.info.wantsAck ? origin : null);
-      this.events.localUpdate(update, origin);
+      this.uncommitted.push(this.events.localUpdate(update, origin), ranges, origin.info.wantsAck ? origin : null);
     }
   }
 
@@ -382,8 +385,7 @@ export class Room {
     // The doc's whole state except, for each gapped client, everything from what is logged:
     // the gap and the new update's own structs (logged twice, which Yjs ignores).
     const gap = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(from));
-    this.uncommitted.push(gap, gapRanges, null);
-    this.events.logGap(gap);
+    this.uncommitted.push(this.events.logGap(gap), gapRanges, null);
   }
 
   /**

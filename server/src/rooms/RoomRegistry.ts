@@ -15,12 +15,14 @@ export interface RoomStore {
 
 /** The durable update log as the registry uses it (persistence/UpdateLog.ts). */
 export interface RoomLog {
-  append(docName: string, update: Uint8Array, authorId: string | null): void;
+  /** Queues a row; returns its sequence number, handed back when the row commits. */
+  append(docName: string, update: Uint8Array, authorId: string | null): number;
   /** Resolves once everything appended for the doc so far is committed. */
   flush(docName: string): Promise<void>;
   /** More pending than the memory bound allows even for connected writers. */
   isOverloaded(): boolean;
-  onCommitted(listener: (docName: string, updates: Uint8Array[]) => void): () => void;
+  /** Per doc and commit: the rows' updates and sequence numbers, in append order. */
+  onCommitted(listener: (docName: string, updates: Uint8Array[], seqs: number[]) => void): () => void;
 }
 
 /** Counts for metrics; the registry knows nothing about prom-client. */
@@ -75,7 +77,7 @@ export class RoomRegistry {
   private readonly offCommitted: () => void;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.offCommitted = deps.log.onCommitted((docName, updates) => this.onCommitted(docName, updates));
+    this.offCommitted = deps.log.onCommitted((docName, updates, seqs) => this.onCommitted(docName, updates, seqs));
   }
 
   get size(): number {
@@ -168,13 +170,14 @@ export class RoomRegistry {
     const room = new Room(docName, { maxDocBytes: this.deps.limits.maxDocBytes }, {
       localUpdate: (update, conn) => {
         this.deps.observer.update(update.byteLength);
-        this.deps.log.append(docName, update, conn.info.userId);
+        const seq = this.deps.log.append(docName, update, conn.info.userId);
         entry.link?.publishUpdate(update);
         if (this.deps.log.isOverloaded()) {
           // Postgres has been away long enough to fill the bounded queue twice over.
           this.deps.logger.warn({ docName, userId: conn.info.userId }, 'update log overloaded; closing writer');
           conn.close(CloseCode.TryAgainLater, closeReason[CloseCode.TryAgainLater]);
         }
+        return seq;
       },
       logGap: (update) => this.deps.log.append(docName, update, null),
       localAwareness: (update) => entry.link?.publishAwareness(update),
@@ -252,10 +255,10 @@ export class RoomRegistry {
     };
   }
 
-  private onCommitted(docName: string, updates: Uint8Array[]): void {
+  private onCommitted(docName: string, updates: Uint8Array[], seqs: number[]): void {
     const entry = this.rooms.get(docName);
     if (!entry) return;
-    entry.room.committedUpdates(updates);
+    entry.room.committedUpdates(updates, seqs);
     entry.tail += updates.length;
     if (entry.tail >= this.deps.compactAfterUpdates && entry.state === 'ready') this.compact(docName, entry);
   }
