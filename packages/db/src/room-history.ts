@@ -3,6 +3,9 @@ import type { Db } from './client.ts';
 import { roomHistory } from './schema.ts';
 import { rowsOf, splitLengthPrefixed } from './room-log.ts';
 
+/** A time parameter both drivers take (postgres-js refuses a Date in raw SQL). */
+const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
 /** One stretch of a doc's history: a kept (possibly merged) row, or a log row not yet compacted. */
 export interface HistoryRow {
   data: Uint8Array;
@@ -24,10 +27,10 @@ export async function readRoomHistory(db: Db, docName: string, from: Date, to: D
   const result: unknown = await db.execute(sql`
     select data, author_id, first_at, last_at, updates, baseline from (
       select data, author_id, first_at, last_at, updates, baseline, 0 as src, id
-      from room_history where room_id = ${docName} and last_at >= ${from} and first_at <= ${to}
+      from room_history where room_id = ${docName} and last_at >= ${iso(from)} and first_at <= ${iso(to)}
       union all
       select data, author_id, created_at, created_at, 1, false, 1, id
-      from room_updates where room_id = ${docName} and created_at >= ${from} and created_at <= ${to}
+      from room_updates where room_id = ${docName} and created_at >= ${iso(from)} and created_at <= ${iso(to)}
     ) h order by first_at, src, id`);
   type Row = { data: Uint8Array; author_id: string | null; first_at: Date | string; last_at: Date | string; updates: number; baseline: boolean };
   return rowsOf<Row>(result).map((r) => ({
@@ -57,9 +60,9 @@ export async function loadRoomAsOf(db: Db, docName: string, at: Date): Promise<S
     select
       (select min(last_at) from room_history where room_id = ${docName} and baseline) as starts,
       (select string_agg(int4send(length(data)) || data, ''::bytea order by t, src, id) from (
-        select data, last_at as t, 0 as src, id from room_history where room_id = ${docName} and last_at <= ${at}
+        select data, last_at as t, 0 as src, id from room_history where room_id = ${docName} and last_at <= ${iso(at)}
         union all
-        select data, created_at, 1, id from room_updates where room_id = ${docName} and created_at <= ${at}
+        select data, created_at, 1, id from room_updates where room_id = ${docName} and created_at <= ${iso(at)}
       ) h) as blob`);
   const row = rowsOf<{ starts: Date | string | null; blob: Uint8Array | null }>(result)[0];
   if (row?.starts && new Date(row.starts) > at) return { known: false, historyStartsAt: new Date(row.starts) };
@@ -88,7 +91,7 @@ export async function historySize(db: Db, docName?: string): Promise<HistorySize
 /** Docs with history rows (other than a lone baseline) that ended before `before`. */
 export async function docsWithHistoryBefore(db: Db, before: Date): Promise<string[]> {
   const result: unknown = await db.execute(sql`
-    select room_id from room_history where last_at < ${before}
+    select room_id from room_history where last_at < ${iso(before)}
     group by room_id having count(*) > 1 or bool_and(not baseline)`);
   return rowsOf<{ room_id: string }>(result).map((r) => r.room_id);
 }
@@ -104,7 +107,7 @@ export async function pruneRoomHistory(db: Db, docName: string, before: Date, fo
     const rows = rowsOf<{ id: string; data: Uint8Array; first_at: Date | string; last_at: Date | string; updates: number }>(
       await tx.execute(sql`
         select id, data, first_at, last_at, updates from room_history
-        where room_id = ${docName} and last_at < ${before}
+        where room_id = ${docName} and last_at < ${iso(before)}
         order by last_at, id for update`),
     );
     if (rows.length <= 1) return 0;
