@@ -5,7 +5,7 @@ import { createMetricsRegistry } from './metrics.ts';
 import { createAuth } from './auth/Auth.ts';
 import { createRevocations } from './auth/revocations.ts';
 import { createHttpApp } from './transport/http/index.ts';
-import { attachSocketIo } from './transport/socketio.ts';
+import { attachSocketIo } from './transport/socketio/index.ts';
 import { createRealtime, type Realtime } from './realtime.ts';
 
 export interface App {
