@@ -8,3 +8,4 @@ export * from './lists.ts';
 export * from './derive.ts';
 export * from './presence.ts';
 export * from './text.ts';
+export * from './room-progress.ts';
