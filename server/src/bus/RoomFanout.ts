@@ -158,7 +158,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
       // A node of another version (a rolling deploy): its edit cannot be read, so ask every
       // holder for what we lack instead; they answer in our version, and so does that node
       // once it reads ours. Its messages still prove it alive.
-      if (decoded.origin !== '' && decoded.origin !== nodeId) liveness.heard(decoded.origin);
+      if (decoded.origin !== nodeId) liveness.heard(decoded.origin);
       counts.unknownVersions++;
       unknownVersions.report('fanout', decoded);
       scheduleResync(doc);

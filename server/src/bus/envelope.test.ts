@@ -62,12 +62,16 @@ describe('the node-to-node envelope', () => {
     expect(decodeEnvelope(bytes)).toEqual({ kind: 'unknown-version', version: ENVELOPE_VERSION + 1, type: MessageType.DocHeartbeat, origin: 'node-from-the-future' });
   });
 
-  it('reads a message of the unversioned format that came before as an unknown version', () => {
+  it('never takes a message of the unversioned format that came before for one of its own', () => {
     // That format began with its type byte (0–4), then the origin.
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarString(e, 'old-node');
-    expect(decodeEnvelope(encoding.toUint8Array(e)).kind).toBe('unknown-version');
+    for (const type of [0, 1, 2, 3, 4]) {
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, type);
+      encoding.writeVarString(e, 'old-node');
+      encoding.writeUint32(e, 7);
+      encoding.writeVarUint(e, 1);
+      expect(decodeEnvelope(encoding.toUint8Array(e)).kind).not.toBe('message');
+    }
   });
 
   it('reports truncated bytes and an unknown type as malformed instead of throwing', () => {

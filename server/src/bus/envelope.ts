@@ -23,7 +23,7 @@ import { varUintLength, writeVarUint } from '../varuint.ts';
  */
 export const ENVELOPE_VERSION = 16;
 // 16, not 1: the unversioned fan-out format that came before began with its type byte
-// (0–4), so a message from a node still running it reads as an unknown version here.
+// (0–4), so a message from a node still running it is never taken for one of ours.
 
 export const MessageType = {
   NodeAlive: 1,
@@ -67,7 +67,7 @@ export type DocMessageType = DocMessage['type'];
 
 export type Decoded =
   | { kind: 'message'; message: NodeMessage }
-  /** Another version: only the frozen header was read (origin '' when even that could not be). */
+  /** Another version: only the frozen header was read. */
   | { kind: 'unknown-version'; version: number; type: number; origin: string }
   | { kind: 'malformed'; error: unknown };
 
@@ -162,13 +162,12 @@ export function decodeEnvelope(payload: Uint8Array): Decoded {
   }
 }
 
-/** The frozen header of another version; a message older than the envelope has none (origin ''). */
+/**
+ * The frozen header of another version. Bytes in which even that does not read are
+ * malformed, not a version: garbage is a decode error, whatever its first byte.
+ */
 function unknownVersion(d: decoding.Decoder, version: number): Decoded {
-  try {
-    return { kind: 'unknown-version', version, type: decoding.readUint8(d), origin: decoding.readVarString(d) };
-  } catch {
-    return { kind: 'unknown-version', version, type: -1, origin: '' };
-  }
+  return { kind: 'unknown-version', version, type: decoding.readUint8(d), origin: decoding.readVarString(d) };
 }
 
 function decodeBody(d: decoding.Decoder, type: number, origin: string): NodeMessage {

@@ -51,7 +51,7 @@ export function createNodeLiveness(deps: NodeLivenessDeps): NodeLiveness {
       case 'unknown-version':
         // Nothing to resync on this channel: a node of another version is alive all the same.
         deps.unknownVersions?.report('nodes', decoded);
-        if (decoded.origin !== '') heard(decoded.origin);
+        heard(decoded.origin);
         return;
       case 'malformed':
         return; // only our own nodes publish here; the next hello comes within an interval
