@@ -4,6 +4,7 @@ import type { AppContext, AppDeps } from './context.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createAuth } from './auth/Auth.ts';
 import { createRevocations } from './auth/revocations.ts';
+import { createAreaEvents } from './bus/area-events.ts';
 import { createHttpApp } from './transport/http/index.ts';
 import { attachSocketIo } from './transport/socketio/index.ts';
 import { createRealtime, type Realtime } from './realtime.ts';
@@ -24,7 +25,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const tokenSecret = await getOrCreateSecret(deps.db.db, 'socket-token-hmac');
   const auth = createAuth({ db: deps.db.db, tokenSecret, roomTokenTtlMs: deps.config.socketTokenTtlMs });
   const revocations = await createRevocations({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
-  const ctx: AppContext = { ...deps, metrics, auth, revocations };
+  const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
+  const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
   const services = createServices(ctx);
   const realtime = createRealtime(ctx);
@@ -43,6 +45,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         await io.close();
         await realtime.close();
         await revocations.close();
+        await events.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),

@@ -76,6 +76,7 @@ export function createInvitesService(ctx: AppContext, rooms: RoomsService): Invi
     async accept(token, userId) {
       const result = await acceptInvite(db, tokenHashOf(token), userId);
       if (!result.ok) throw acceptError(result.reason);
+      ctx.events.publish('room.member-changed', { roomId: result.roomId, userId, change: 'joined' });
       const view = await getRoomForUser(db, result.roomId, userId);
       if (!view) throw new Error('membership missing right after accepting an invite');
       return rooms.details(view);

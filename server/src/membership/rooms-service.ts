@@ -105,10 +105,14 @@ export function createRoomsService(ctx: AppContext): RoomsService {
     async rename(room, title) {
       if (room.archivedAt) throw new ServiceError('conflict', ErrorCode.Conflict, 'This room is archived; unarchive it to rename it.');
       await renameRoom(db, room.id, title);
+      ctx.events.publish('room.renamed', { roomId: room.id, title });
       return reload(room);
     },
     async setArchived(room, archived) {
-      if (archived !== (room.archivedAt !== null)) await setRoomArchived(db, room.id, archived);
+      if (archived !== (room.archivedAt !== null)) {
+        await setRoomArchived(db, room.id, archived);
+        ctx.events.publish('room.archived', { roomId: room.id, archived });
+      }
       return reload(room);
     },
     async removeMember(room, target) {
@@ -121,7 +125,10 @@ export function createRoomsService(ctx: AppContext): RoomsService {
       const member = room.members.find((m) => m.userId === target);
       if (!member) throw new ServiceError('not_found', ErrorCode.NotFound, 'No such member in this room.');
       if (member.role === 'mentor') throw new ServiceError('conflict', ErrorCode.Conflict, "The mentor can't be removed from their room.");
-      if (await removeMentee(db, room.id, target)) ctx.revocations.revoke({ roomId: room.id, userId: target });
+      if (await removeMentee(db, room.id, target)) {
+        ctx.revocations.revoke({ roomId: room.id, userId: target });
+        ctx.events.publish('room.member-changed', { roomId: room.id, userId: target, change: target === room.userId ? 'left' : 'removed' });
+      }
     },
     issueSocketToken: (room) => ctx.auth.issueRoomToken(room.userId, room.id),
   };
