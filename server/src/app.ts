@@ -4,14 +4,17 @@ import type { AppContext, AppDeps } from './context.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createAuth } from './auth/Auth.ts';
 import { createRevocations } from './auth/revocations.ts';
+import { createAreaEvents } from './bus/area-events.ts';
 import { createHttpApp } from './transport/http/index.ts';
-import { attachSocketIo } from './transport/socketio.ts';
+import { attachSocketIo } from './transport/socketio/index.ts';
 import { createRealtime, type Realtime } from './realtime.ts';
+import { createServices, type Services } from './services.ts';
 
 export interface App {
   http: http.Server;
   ctx: AppContext;
   realtime: Realtime;
+  services: Services;
   /** Graceful: stop accepting, flush the update log, close sockets, then the HTTP server. */
   close(): Promise<void>;
 }
@@ -21,11 +24,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetricsRegistry(deps.config.nodeId);
   const tokenSecret = await getOrCreateSecret(deps.db.db, 'socket-token-hmac');
   const auth = createAuth({ db: deps.db.db, tokenSecret, roomTokenTtlMs: deps.config.socketTokenTtlMs });
-  const revocations = await createRevocations(deps.bus);
-  const ctx: AppContext = { ...deps, metrics, auth, revocations };
+  const revocations = await createRevocations({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
+  const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
+  const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
+  const services = createServices(ctx);
   const realtime = createRealtime(ctx);
-  const server = http.createServer(createHttpApp({ ctx, readiness: () => realtime.readiness() }));
+  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
   realtime.attach(server);
   const io = attachSocketIo(server, ctx);
 
@@ -34,11 +39,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     http: server,
     ctx,
     realtime,
+    services,
     close: () =>
       (closing ??= (async () => {
         await io.close();
         await realtime.close();
         await revocations.close();
+        await events.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),

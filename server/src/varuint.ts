@@ -1,7 +1,7 @@
 /**
  * lib0's varuint (7 bits per byte, low bits first, high bit = more follows), written
  * straight into a Buffer for frames built without a lib0 encoder (rooms/messages.ts,
- * bus/fanout-wire.ts). Exact for any safe integer, as lib0's is.
+ * bus/envelope.ts). Exact for any safe integer, as lib0's is.
  */
 export function varUintLength(n: number): number {
   let len = 1;

@@ -9,3 +9,4 @@ export * from './derive.ts';
 export * from './presence.ts';
 export * from './text.ts';
 export * from './stored.ts';
+export * from './room-progress.ts';

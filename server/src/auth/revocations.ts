@@ -1,4 +1,8 @@
+import type { Registry } from 'prom-client';
 import type { Bus } from '../bus/Bus.ts';
+import { assertNever, decodeEnvelope, encodeEnvelope } from '../bus/envelope.ts';
+import { createUnknownVersions } from '../bus/unknown-versions.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * "Member X may no longer open room R" (removed, left, or the room archived/deleted).
@@ -19,24 +23,43 @@ export interface Revocations {
 
 const CHANNEL = 'menteo:control:revocations';
 
-export async function createRevocations(bus: Bus): Promise<Revocations> {
+export interface RevocationsDeps {
+  bus: Bus;
+  nodeId: string;
+  metrics?: Registry;
+  logger?: Logger;
+}
+
+export async function createRevocations(deps: RevocationsDeps): Promise<Revocations> {
+  const { bus, nodeId } = deps;
+  const unknownVersions = createUnknownVersions(deps);
   const listeners = new Set<(r: Revocation) => void>();
   const emit = (r: Revocation) => {
     for (const l of listeners) l(r);
   };
   await bus.subscribe(CHANNEL, (payload) => {
-    try {
-      const r = JSON.parse(Buffer.from(payload).toString('utf8')) as Revocation;
-      if (typeof r.roomId === 'string' && (typeof r.userId === 'string' || r.userId === null)) emit(r);
-    } catch {
-      // Only our own nodes publish here; a malformed message is dropped, never fatal.
+    const decoded = decodeEnvelope(payload);
+    switch (decoded.kind) {
+      case 'message':
+        if (decoded.message.type === 'revocation') emit({ roomId: decoded.message.roomId, userId: decoded.message.userId });
+        return;
+      case 'unknown-version':
+        // Counted and logged; not yet answered: the answer would be to re-check every open
+        // socket's membership on this node (a revocation is not repeated by its sender).
+        unknownVersions.report('revocations', decoded);
+        return;
+      case 'malformed':
+        deps.logger?.warn({ err: decoded.error }, 'undecodable revocation dropped');
+        return;
+      default:
+        return assertNever(decoded);
     }
   });
   return {
     revoke(r) {
       emit(r);
       // Other nodes; this node's own echo re-emits, which is harmless (closing twice is a no-op).
-      bus.publish(CHANNEL, Buffer.from(JSON.stringify(r)));
+      bus.publish(CHANNEL, encodeEnvelope({ type: 'revocation', origin: nodeId, roomId: r.roomId, userId: r.userId }));
     },
     onRevoke(listener) {
       listeners.add(listener);

@@ -5,8 +5,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { roomChannel, type Bus } from './Bus.ts';
 import type { DocLink, DocPeer, Fanout } from './Fanout.ts';
-import { decodeMessage, encodeMessage, type WireMessage, type WireMessageType } from './fanout-wire.ts';
+import { assertNever, decodeEnvelope, encodeEnvelope, type DocMessage, type DocMessageType, type NodeMessage } from './envelope.ts';
 import { createNodeLiveness } from './node-liveness.ts';
+import { createUnknownVersions } from './unknown-versions.ts';
 
 export interface FanoutDeps {
   bus: Bus;
@@ -26,7 +27,7 @@ export interface FanoutDeps {
    */
   nodeDeadAfterMs?: number;
   /** Test hook: return true to drop an outgoing message on purpose (it still consumes its counter). */
-  dropOutgoing?: (m: { type: WireMessageType; docName: string; counter: number }) => boolean;
+  dropOutgoing?: (m: { type: DocMessageType; docName: string; counter: number }) => boolean;
 }
 
 export interface FanoutStats {
@@ -35,6 +36,8 @@ export interface FanoutStats {
   gaps: number;
   resyncs: number;
   decodeErrors: number;
+  /** Messages of an envelope version this node cannot read (each answered by a resync of the doc). */
+  unknownVersions: number;
 }
 
 export type RoomFanout = Fanout & { stats(): FanoutStats };
@@ -85,10 +88,11 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   const logger = deps.logger;
   const heartbeatMs = deps.heartbeatMs ?? 1000;
   const docs = new Map<string, JoinedDoc>();
-  const counts: FanoutStats = { messagesIn: 0, messagesOut: 0, gaps: 0, resyncs: 0, decodeErrors: 0 };
+  const counts: FanoutStats = { messagesIn: 0, messagesOut: 0, gaps: 0, resyncs: 0, decodeErrors: 0, unknownVersions: 0 };
+  const unknownVersions = createUnknownVersions({ metrics: deps.metrics, logger });
   const m = deps.metrics ? registerMetrics(deps.metrics, counts, bus) : null;
 
-  const send = (doc: JoinedDoc, msg: WireMessage) => {
+  const send = (doc: JoinedDoc, msg: DocMessage) => {
     if (msg.type !== 'heartbeat') doc.busy = true;
     // Alone on the channel (one node on the in-process bus): nobody to tell. The counter
     // was still taken, so a node that subscribes later sees it start mid-stream and resyncs.
@@ -96,7 +100,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     counts.messagesOut++;
     if (m) m.out[msg.type]++;
     if (deps.dropOutgoing?.({ type: msg.type, docName: doc.docName, counter: msg.counter })) return;
-    bus.publish(doc.channel, encodeMessage(msg));
+    bus.publish(doc.channel, encodeEnvelope(msg));
   };
   const header = (doc: JoinedDoc, counted = true) => ({
     origin: nodeId,
@@ -134,7 +138,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   };
 
   /** Counter bookkeeping for one received message; true when something was missed. */
-  const missedBefore = (doc: JoinedDoc, msg: WireMessage): boolean => {
+  const missedBefore = (doc: JoinedDoc, msg: DocMessage): boolean => {
     const prev = doc.seen.get(msg.session);
     const counted = msg.type !== 'heartbeat';
     if (prev === undefined) {
@@ -149,12 +153,21 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   };
 
   const onMessage = (doc: JoinedDoc, payload: Uint8Array) => {
-    let msg: WireMessage;
-    try {
-      msg = decodeMessage(payload);
-    } catch (err) {
+    const decoded = decodeEnvelope(payload);
+    if (decoded.kind === 'unknown-version') {
+      // A node of another version (a rolling deploy): its edit cannot be read, so ask every
+      // holder for what we lack instead; they answer in our version, and so does that node
+      // once it reads ours. Its messages still prove it alive.
+      if (decoded.origin !== nodeId) liveness.heard(decoded.origin);
+      counts.unknownVersions++;
+      unknownVersions.report('fanout', decoded);
+      scheduleResync(doc);
+      return;
+    }
+    const msg = decoded.kind === 'message' ? docMessage(decoded.message) : null;
+    if (!msg) {
       counts.decodeErrors++;
-      logger?.warn({ err, doc: doc.docName }, 'undecodable fan-out message dropped');
+      logger?.warn({ err: decoded.kind === 'malformed' ? decoded.error : undefined, doc: doc.docName }, 'undecodable fan-out message dropped');
       return;
     }
     if (msg.origin === nodeId && msg.session === doc.session) return; // our own echo
@@ -175,7 +188,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     }
   };
 
-  const handle = (doc: JoinedDoc, msg: WireMessage) => {
+  const handle = (doc: JoinedDoc, msg: DocMessage) => {
     switch (msg.type) {
       case 'update':
         doc.peer.applyRemoteUpdate(msg.update);
@@ -229,6 +242,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     nodeId,
     intervalMs: heartbeatMs,
     deadAfterMs: deps.nodeDeadAfterMs ?? 5 * heartbeatMs,
+    unknownVersions,
     onDead(node) {
       let removed = 0;
       for (const doc of docs.values()) {
@@ -397,10 +411,24 @@ function awarenessClients(update: Uint8Array): Array<{ clientId: number; removed
   return out;
 }
 
-function zeroByType(): Record<WireMessageType, number> {
+function zeroByType(): Record<DocMessageType, number> {
   return { update: 0, awareness: 0, 'sync-request': 0, 'sync-reply': 0, heartbeat: 0 };
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unhandled fan-out message ${JSON.stringify(x)}`);
+/** The message if it belongs on a doc channel; null for any other kind (dropped as undecodable). */
+function docMessage(m: NodeMessage): DocMessage | null {
+  switch (m.type) {
+    case 'update':
+    case 'awareness':
+    case 'sync-request':
+    case 'sync-reply':
+    case 'heartbeat':
+      return m;
+    case 'node-alive':
+    case 'revocation':
+    case 'area-event':
+      return null;
+    default:
+      return assertNever(m);
+  }
 }

@@ -1,6 +1,6 @@
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { nodesChannel, type Bus } from './Bus.ts';
+import { assertNever, decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import type { UnknownVersions } from './unknown-versions.ts';
 
 export interface NodeLivenessDeps {
   bus: Bus;
@@ -11,6 +11,8 @@ export interface NodeLivenessDeps {
   deadAfterMs: number;
   /** Called once per node that went silent (it may come back: then it is tracked again). */
   onDead(nodeId: string): void;
+  /** Where a hello of another envelope version is counted. */
+  unknownVersions?: UnknownVersions;
 }
 
 export interface NodeLiveness {
@@ -33,7 +35,7 @@ export function createNodeLiveness(deps: NodeLivenessDeps): NodeLiveness {
   const { bus, nodeId, intervalMs, deadAfterMs } = deps;
   const channel = nodesChannel();
   const lastHeard = new Map<string, number>();
-  const hello = encodeHello(nodeId);
+  const hello = encodeEnvelope({ type: 'node-alive', origin: nodeId });
   let lastTick = Date.now();
   let quietUntil = Date.now() + deadAfterMs;
 
@@ -41,8 +43,21 @@ export function createNodeLiveness(deps: NodeLivenessDeps): NodeLiveness {
     if (from !== nodeId) lastHeard.set(from, Date.now());
   };
   void bus.subscribe(channel, (payload) => {
-    const from = decodeHello(payload);
-    if (from !== null) heard(from);
+    const decoded = decodeEnvelope(payload);
+    switch (decoded.kind) {
+      case 'message':
+        if (decoded.message.type === 'node-alive') heard(decoded.message.origin);
+        return;
+      case 'unknown-version':
+        // Nothing to resync on this channel: a node of another version is alive all the same.
+        deps.unknownVersions?.report('nodes', decoded);
+        heard(decoded.origin);
+        return;
+      case 'malformed':
+        return; // only our own nodes publish here; the next hello comes within an interval
+      default:
+        return assertNever(decoded);
+    }
   });
   // Said at once (and again after a reconnect), not only from the first tick on: a node that
   // lives less than an interval is still known to the others, and so is its death.
@@ -82,18 +97,4 @@ export function createNodeLiveness(deps: NodeLivenessDeps): NodeLiveness {
       await bus.unsubscribe(channel);
     },
   };
-}
-
-function encodeHello(nodeId: string): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarString(e, nodeId);
-  return encoding.toUint8Array(e);
-}
-
-function decodeHello(payload: Uint8Array): string | null {
-  try {
-    return decoding.readVarString(decoding.createDecoder(payload));
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { ErrorCode, type ApiErrorBody } from '@menteo/protocol';
+import { ServiceError, type RefusalKind } from '../../service-error.ts';
 
 /** A deliberate API error: becomes `{error:{code,message,details?}}` with this status. */
 export class HttpError extends Error {
@@ -58,6 +59,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     return;
   }
   if (err instanceof HttpError) return sendError(res, err);
+  if (err instanceof ServiceError) return sendError(res, fromServiceError(err));
   const bodyError = bodyParserError(err);
   if (bodyError) return sendError(res, bodyError);
   if (isDatabaseUnavailable(err)) {
@@ -72,6 +74,21 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   req.log.error({ err }, 'unhandled error');
   sendError(res, new HttpError(500, ErrorCode.Internal, `Something went wrong on our side (request ${String(req.id)}).`));
 };
+
+const STATUS: Record<RefusalKind, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  rate_limited: 429,
+};
+
+/** A service's refusal as the HTTP answer (the services know no HTTP). */
+export function fromServiceError(err: ServiceError): HttpError {
+  const headers: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(err.retryAfterSeconds) };
+  return new HttpError(STATUS[err.kind], err.code, err.message, undefined, headers);
+}
 
 /** body-parser (express.json) marks its errors with a `type`. */
 function bodyParserError(err: unknown): HttpError | null {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { AppContext } from '../../context.ts';
+import type { Services } from '../../services.ts';
 import { authRoutes } from './auth-routes.ts';
 import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
@@ -10,12 +11,14 @@ import { roomRoutes } from './room-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
+  /** The areas' services; routes parse, call one, and shape the answer. */
+  services: Services;
   /** Extra readiness checks from other parts (e.g. the update log's queue). */
   readiness: () => Record<string, boolean>;
 }
 
 /** The express app: REST API, health, metrics and the built client. No listen here. */
-export function createHttpApp({ ctx, readiness }: HttpDeps): express.Express {
+export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
@@ -45,9 +48,9 @@ export function createHttpApp({ ctx, readiness }: HttpDeps): express.Express {
     next();
   });
   app.use('/api', express.json({ limit: JSON_LIMIT }));
-  app.use(authRoutes(ctx));
-  app.use(roomRoutes(ctx));
-  app.use(inviteRoutes(ctx));
+  app.use(authRoutes(ctx, services.accounts));
+  app.use(roomRoutes(ctx, services.rooms, services.invites));
+  app.use(inviteRoutes(ctx, services.invites));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);

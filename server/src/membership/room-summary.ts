@@ -1,7 +1,7 @@
 import type { RoomProgress } from '@menteo/protocol';
 import { loadRoomDocs, type Db, type StoredRoomDoc } from '@menteo/db';
-import { countByStatus, docFromStored, milestoneCompletion, readGoals } from '@menteo/room-doc';
-import type { Logger } from '../../logger.ts';
+import { docFromStored, roomProgress } from '@menteo/room-doc';
+import type { Logger } from '../logger.ts';
 
 export interface RoomSummary {
   progress: RoomProgress;
@@ -14,7 +14,8 @@ export const EMPTY_SUMMARY: RoomSummary = {
 };
 
 /**
- * Derived figures for many rooms from what Postgres holds (two queries in all), not from the
+ * The rooms service's query side of the rooms list figures (the derivation itself is
+ * roomProgress in @menteo/room-doc). Derived figures for many rooms from what Postgres holds (two queries in all), not from the
  * live rooms: the list is served by any node, including one that holds none of them. Edits
  * not yet group-committed are a moment away from counting.
  */
@@ -34,18 +35,7 @@ function summarize(roomId: string, stored: StoredRoomDoc, logger: Logger): RoomS
   const { doc, skipped } = docFromStored(stored.parts);
   try {
     if (skipped > 0) logger.warn({ roomId, skipped }, 'room summary skipped stored updates that do not decode');
-    const goals = readGoals(doc).filter((g) => g.status !== 'dropped');
-    const milestones = milestoneCompletion(goals);
-    return {
-      progress: {
-        goals: goals.length,
-        goalsDone: countByStatus(goals).done,
-        milestones: milestones.total,
-        milestonesDone: milestones.done,
-        milestonePercent: milestones.percent,
-      },
-      lastActivityAt: stored.lastActivityAt?.toISOString() ?? null,
-    };
+    return { progress: roomProgress(doc), lastActivityAt: stored.lastActivityAt?.toISOString() ?? null };
   } finally {
     doc.destroy();
   }
