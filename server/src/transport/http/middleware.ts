@@ -31,7 +31,12 @@ export function requestLogging(ctx: AppContext): RequestHandler {
     // req.log carries only the request id; the one completion line per request has the details.
     quietReqLogger: true,
     autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // Static files and the SPA's index.html (one line per asset on every page load) only at
+    // debug: at info the log is the API, errors always.
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      return (req.url ?? '').startsWith('/api/') ? 'info' : 'debug';
+    },
     serializers: {
       // No headers: cookies are credentials. Only what is needed to follow a request.
       req: (req: { id: unknown; method: string; url: string; remoteAddress: string }) => ({
