@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../auth/Auth.ts';
 import { sessionTokenFrom } from '../../auth/Auth.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS } from '../../auth/device-cookie.ts';
 import { HttpError, sendError, unauthenticated } from './errors.ts';
 
 /** An incoming X-Request-Id is kept when it is short and plain (it ends up in our logs). */
@@ -112,6 +113,14 @@ export function caller(res: Response): Principal {
 
 export function setSessionCookie(req: Request, res: Response, token: string, ttlMs: number): void {
   res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: ttlMs });
+}
+
+/**
+ * Kept across sign-outs (it is not a credential, only a throttling bucket) and sent only to
+ * the sign-in endpoints; Strict, since only our own page signs in.
+ */
+export function setDeviceCookie(req: Request, res: Response, value: string): void {
+  res.cookie(DEVICE_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/api/auth', secure: req.secure, maxAge: DEVICE_COOKIE_MAX_AGE_MS });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {
