@@ -156,6 +156,12 @@ export class RoomConnection {
     return this.#tracker.state.saved;
   }
 
+  /** Edits waiting for an ack (see SaveState.unsavedEdits). */
+  get unsavedEdits(): number {
+    this.#subscribe();
+    return this.#tracker.state.unsavedEdits;
+  }
+
   get unsavedLocalEdits(): boolean {
     this.#subscribe();
     return this.#tracker.state.unsavedLocalEdits;
