@@ -1,12 +1,12 @@
 /**
  * Who is in the room, from socket.io's roster (one socket.io room per mentorship room).
  * The socket is an outside source: its events update plain fields and notify, and the
- * getters are made reactive with createSubscriber (STYLE rule 12).
+ * getters are made reactive with createSubscriber, deferred (state/outside.ts; STYLE rule 12).
  */
 import { io, type Socket } from 'socket.io-client';
-import { createSubscriber } from 'svelte/reactivity';
 import { on } from 'svelte/events';
 import type { ClientToServerEvents, PresenceMember, ServerToClientEvents } from '@menteo/protocol';
+import { createOutsideSubscriber } from '../state/outside.ts';
 
 export interface RoomPresenceOptions {
   /** Server origin; default: the page's origin. Tests pass http://127.0.0.1:<port>. */
@@ -23,7 +23,7 @@ export class RoomPresence {
   #error: string | null = null;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
-  #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
+  #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
     this.roomId = roomId;
