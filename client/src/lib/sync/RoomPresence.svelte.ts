@@ -21,6 +21,7 @@ export class RoomPresence {
   #members: PresenceMember[] = [];
   #joined = false;
   #error: string | null = null;
+  #roomChanges = 0;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
   #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
@@ -45,6 +46,12 @@ export class RoomPresence {
       this.#members = members;
       this.#emit();
     });
+    // Title, archive state or members changed, on whichever node: the room info is re-read.
+    this.socket.on('room:changed', ({ roomId: id }) => {
+      if (id !== this.roomId) return;
+      this.#roomChanges++;
+      this.#emit();
+    });
     this.socket.on('room:error', ({ roomId: id, message }) => {
       if (id !== this.roomId) return;
       this.#error = message;
@@ -61,6 +68,12 @@ export class RoomPresence {
   get joined(): boolean {
     this.#subscribe();
     return this.#joined;
+  }
+
+  /** How many `room:changed` events arrived; a reader re-reads the room when it grows. */
+  get roomChanges(): number {
+    this.#subscribe();
+    return this.#roomChanges;
   }
 
   get error(): string | null {
