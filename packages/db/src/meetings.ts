@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, max, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { meetingAttendance, meetings, roomSchedules, users } from './schema.ts';
+import { meetingAttendance, meetings, roomMembers, roomSchedules, users } from './schema.ts';
 
 /** A meeting without its (possibly large) doc states. */
 export interface MeetingRow {
@@ -44,11 +44,12 @@ export async function getOpenMeeting(db: Db, roomId: string): Promise<MeetingRow
  */
 export async function startMeeting(
   db: Db,
-  input: { roomId: string; startedBy: string | null; title?: string | null; startState: () => Uint8Array; at?: Date },
+  input: { roomId: string; startedBy: string | null; title?: string | null; startState: () => Promise<Uint8Array>; at?: Date },
 ): Promise<{ meeting: MeetingRow; created: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const open = await getOpenMeeting(db, input.roomId);
     if (open) return { meeting: open, created: false };
+    const startState = await input.startState();
     const inserted = await db
       .insert(meetings)
       .values({
@@ -57,7 +58,7 @@ export async function startMeeting(
         title: input.title ?? null,
         startedAt: input.at ?? new Date(),
         startedBy: input.startedBy,
-        startState: input.startState(),
+        startState,
       })
       .onConflictDoNothing()
       .returning(meetingColumns);
@@ -94,6 +95,7 @@ export async function listMeetings(db: Db, roomId: string, page: { before?: numb
  */
 export async function claimMeetingEnd(
   db: Db,
+  roomId: string,
   meetingId: string,
   endedBy: string | null,
   at = new Date(),
@@ -101,7 +103,7 @@ export async function claimMeetingEnd(
   const rows = await db
     .update(meetings)
     .set({ endedAt: at, endedBy })
-    .where(and(eq(meetings.id, meetingId), isNull(meetings.endedAt)))
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId), isNull(meetings.endedAt)))
     .returning({ ...meetingColumns, startState: meetings.startState });
   return rows[0] ?? null;
 }
@@ -226,4 +228,10 @@ export async function lastMeetingStarts(db: Db, roomIds: readonly string[]): Pro
 /** Open meetings of every room (a restarted node resumes their auto-end timers). */
 export async function listOpenMeetings(db: Db): Promise<MeetingRow[]> {
   return db.select(meetingColumns).from(meetings).where(isNull(meetings.endedAt));
+}
+
+/** The user ids of a room's members (mentor and mentee). */
+export async function roomMemberIds(db: Db, roomId: string): Promise<string[]> {
+  const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId));
+  return rows.map((r) => r.userId);
 }
