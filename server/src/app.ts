@@ -30,9 +30,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const services = createServices(ctx);
   const realtime = createRealtime(ctx);
-  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
+  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
   realtime.attach(server);
-  const io = attachSocketIo(server, ctx);
+  const io = attachSocketIo(server, ctx, services);
 
   let closing: Promise<void> | null = null;
   return {
@@ -43,6 +43,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: () =>
       (closing ??= (async () => {
         await io.close();
+        await services.chat.close();
         await realtime.close();
         await revocations.close();
         await events.close();

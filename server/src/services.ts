@@ -1,5 +1,6 @@
 import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
+import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 
@@ -12,6 +13,7 @@ export interface Services {
   accounts: AccountsService;
   rooms: RoomsService;
   invites: InvitesService;
+  chat: ChatService;
 }
 
 export function createServices(ctx: AppContext): Services {
@@ -20,5 +22,6 @@ export function createServices(ctx: AppContext): Services {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
+    chat: createChatService(ctx),
   };
 }
