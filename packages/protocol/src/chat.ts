@@ -60,6 +60,8 @@ export type ChatPageQuery = z.infer<typeof ChatPageQuery>;
 export interface ChatPage {
   messages: ChatMessage[];
   nextBefore: number | null;
+  /** The server's CHAT_MAX_CHARS, so a client can count down before sending. */
+  maxChars: number;
 }
 
 export interface ChatServerEvents {

@@ -121,7 +121,7 @@ export function createChatService(ctx: AppContext): ChatService {
       // One more than a page: whether there is an older page is known without another query.
       const rows = await listChatMessages(db, room.id, { before, limit: CHAT_PAGE_SIZE + 1 });
       const messages = rows.slice(0, CHAT_PAGE_SIZE).map(toMessage);
-      return { messages, nextBefore: rows.length > CHAT_PAGE_SIZE ? (messages.at(-1)?.id ?? null) : null };
+      return { messages, nextBefore: rows.length > CHAT_PAGE_SIZE ? (messages.at(-1)?.id ?? null) : null, maxChars: config.chat.maxChars };
     },
     pending: () => writer.pending(),
     isHealthy: () => writer.isHealthy(),
