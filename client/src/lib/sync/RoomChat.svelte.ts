@@ -6,13 +6,13 @@
  * socket has joined the room.
  *
  * Like RoomPresence, an outside source: events update plain fields and notify, and the
- * getters subscribe (STYLE rule 12).
+ * getters subscribe, deferred (state/outside.ts; STYLE rule 12).
  */
-import { createSubscriber } from 'svelte/reactivity';
 import { on } from 'svelte/events';
 import { chatLength, type ChatMessage, type ChatPage } from '@menteo/protocol';
 import { api as defaultApi, ApiError, type Api } from '../api.ts';
 import type { RoomPresence } from './RoomPresence.svelte.ts';
+import { createOutsideSubscriber } from '../state/outside.ts';
 
 /** A message of mine the server has not acked yet, or refused. */
 export interface OutgoingMessage {
@@ -51,7 +51,7 @@ export class RoomChat {
   #visible = false;
   #counter = 0;
   #changes = new EventTarget();
-  #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
+  #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
   #offs: Array<() => void> = [];
 
   constructor(presence: RoomPresence, meId: string, opts: { api?: Api } = {}) {

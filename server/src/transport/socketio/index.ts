@@ -8,13 +8,14 @@ import type { Services } from '../../services.ts';
 import { chat } from './chat.ts';
 import { presence } from './presence.ts';
 import { createRoomAdmission } from './rooms.ts';
+import { roomEvents } from './room-events.ts';
 import type { IoServer, IoSocket, SocketConcern, SocketConcernDeps, SocketConcernFactory } from './types.ts';
 
 /**
  * The concerns served over socket.io, one file each (see SocketConcern in types.ts).
  * Meetings and chat are added here, as `meetings` from './meetings.ts' and `chat` from './chat.ts'.
  */
-const CONCERNS: readonly SocketConcernFactory[] = [presence, chat];
+const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, chat];
 
 /**
  * socket.io on /socket.io: authentication and room admission here, every feature in its own
