@@ -28,8 +28,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
   const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
-  const services = createServices(ctx);
   const realtime = createRealtime(ctx);
+  const services = createServices(ctx, realtime);
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
   realtime.attach(server);
   const io = attachSocketIo(server, ctx);

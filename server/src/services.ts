@@ -2,6 +2,9 @@ import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
+import { createHistoryService, type HistoryService } from './history/history-service.ts';
+import { NO_MEETINGS } from './history/meetings-source.ts';
+import type { Realtime } from './realtime.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -12,13 +15,16 @@ export interface Services {
   accounts: AccountsService;
   rooms: RoomsService;
   invites: InvitesService;
+  history: HistoryService;
 }
 
-export function createServices(ctx: AppContext): Services {
+/** `realtime`: the room registry, for services that edit a live room (history's restore). */
+export function createServices(ctx: AppContext, realtime: Pick<Realtime, 'registry'>): Services {
   const rooms = createRoomsService(ctx);
   return {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
+    history: createHistoryService(ctx, { realtime, meetings: NO_MEETINGS }),
   };
 }
