@@ -2,9 +2,10 @@ import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
+import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
 import { createHistoryService, type HistoryService } from './history/history-service.ts';
-import { NO_MEETINGS } from './history/meetings-source.ts';
-import type { Realtime } from './realtime.ts';
+import { createDbMeetingsSource } from './history/meetings-source.ts';
+import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -15,16 +16,22 @@ export interface Services {
   accounts: AccountsService;
   rooms: RoomsService;
   invites: InvitesService;
+  meetings: MeetingsService;
   history: HistoryService;
 }
 
-/** `realtime`: the room registry, for services that edit a live room (history's restore). */
-export function createServices(ctx: AppContext, realtime: Pick<Realtime, 'registry'>): Services {
+/** What services need from the realtime side: the rooms this node holds (server-side edits). */
+export interface ServiceDeps {
+  registry: RoomRegistry;
+}
+
+export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
   const rooms = createRoomsService(ctx);
   return {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
-    history: createHistoryService(ctx, { realtime, meetings: NO_MEETINGS }),
+    meetings: createMeetingsService(ctx, deps),
+    history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
   };
 }

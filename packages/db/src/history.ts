@@ -82,3 +82,81 @@ export async function historyBounds(db: Db, docName: string): Promise<{ first: D
   if (!row?.first || !row.last) return null;
   return { first: new Date(row.first), last: new Date(row.last) };
 }
+
+/** A meeting as the history page lists it (no doc states). */
+export interface HistoryMeetingRow {
+  id: string;
+  number: number;
+  title: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  summary: unknown;
+  hasSnapshot: boolean;
+  /** Who attended, first arrival first. */
+  attendeeIds: string[];
+}
+
+const meetingRowSql = sql`
+  m.id, m.number, m.title, m.started_at, m.ended_at, m.summary, m.end_snapshot is not null as has_snapshot,
+  coalesce((select array_to_string(array_agg(a.user_id order by a.first), ',') from (
+    select user_id, min(joined_at) as first from meeting_attendance where meeting_id = m.id group by user_id
+  ) a), '') as attendees`;
+
+type MeetingSqlRow = {
+  id: string;
+  number: number;
+  title: string | null;
+  started_at: Date | string;
+  ended_at: Date | string | null;
+  summary: unknown;
+  has_snapshot: boolean;
+  attendees: string;
+};
+
+const toMeetingRow = (r: MeetingSqlRow): HistoryMeetingRow => ({
+  id: r.id,
+  number: Number(r.number),
+  title: r.title,
+  startedAt: new Date(r.started_at),
+  endedAt: r.ended_at === null ? null : new Date(r.ended_at),
+  summary: typeof r.summary === 'string' ? (JSON.parse(r.summary) as unknown) : r.summary,
+  hasSnapshot: Boolean(r.has_snapshot),
+  attendeeIds: r.attendees === '' ? [] : r.attendees.split(','),
+});
+
+/** A room's meetings newest first (by start, then id), strictly before `before` when given. */
+export async function historyMeetingsPage(
+  db: Db,
+  roomId: string,
+  before: { startedAt: Date; id: string } | null,
+  limit: number,
+): Promise<HistoryMeetingRow[]> {
+  const after = before === null ? sql`true` : sql`(m.started_at, m.id) < (${iso(before.startedAt)}, ${before.id}::uuid)`;
+  const result: unknown = await db.execute(sql`
+    select ${meetingRowSql} from meetings m
+    where m.room_id = ${roomId}::uuid and ${after}
+    order by m.started_at desc, m.id desc limit ${limit}`);
+  return rowsOf<MeetingSqlRow>(result).map(toMeetingRow);
+}
+
+/** One meeting of a room with its end snapshot, or null (unknown id, or another room's). */
+export async function historyMeeting(db: Db, roomId: string, meetingId: string): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
+  const result: unknown = await db.execute(sql`
+    select ${meetingRowSql}, m.end_snapshot from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
+  const row = rowsOf<MeetingSqlRow & { end_snapshot: Uint8Array | null }>(result)[0];
+  if (!row) return null;
+  const snap = row.end_snapshot;
+  return { ...toMeetingRow(row), snapshot: snap === null ? null : snap instanceof Uint8Array ? snap : new Uint8Array(snap) };
+}
+
+/** The end snapshot of the room's latest meeting that ended by `at`, or null. */
+export async function latestSnapshotBefore(db: Db, roomId: string, at: Date): Promise<{ endedAt: Date; snapshot: Uint8Array } | null> {
+  const result: unknown = await db.execute(sql`
+    select ended_at, end_snapshot from meetings
+    where room_id = ${roomId}::uuid and ended_at <= ${iso(at)} and end_snapshot is not null
+    order by ended_at desc limit 1`);
+  const row = rowsOf<{ ended_at: Date | string; end_snapshot: Uint8Array }>(result)[0];
+  if (!row) return null;
+  const snap = row.end_snapshot;
+  return { endedAt: new Date(row.ended_at), snapshot: snap instanceof Uint8Array ? snap : new Uint8Array(snap) };
+}

@@ -8,3 +8,4 @@ export * from './room-log.ts';
 export * from './room-summary.ts';
 export * from './room-history.ts';
 export * from './history.ts';
+export * from './meetings.ts';

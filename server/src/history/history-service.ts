@@ -34,7 +34,7 @@ import {
   type RestoreOutcome,
 } from '@menteo/room-doc';
 import type { AppContext } from '../context.ts';
-import type { Realtime } from '../realtime.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
 import { ServiceError } from '../service-error.ts';
 import type { HistoryMeetingRecord, MeetingsSource } from './meetings-source.ts';
@@ -71,7 +71,8 @@ export interface ExportFile {
 }
 
 export interface HistoryDeps {
-  realtime: Pick<Realtime, 'registry'>;
+  /** The rooms this node holds: restore edits the live room through it. */
+  registry: RoomRegistry;
   meetings: MeetingsSource;
 }
 
@@ -91,7 +92,7 @@ interface PointDoc {
 
 export function createHistoryService(ctx: AppContext, deps: HistoryDeps): HistoryService {
   const db: Db = ctx.db.db;
-  const { registry } = deps.realtime;
+  const { registry } = deps;
   const { meetings } = deps;
 
   const fold = (docName: string, parts: Uint8Array[]): Y.Doc => {
@@ -288,7 +289,8 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
             durationMs: m.endedAt ? m.endedAt.getTime() - m.startedAt.getTime() : null,
             attendees: m.attendeeIds.map(authorOf),
             summary: m.summary,
-            hasSnapshot: m.snapshot !== null,
+            hasSnapshot: m.hasSnapshot,
+            title: m.title,
           },
         });
       });

@@ -1,3 +1,6 @@
+import { historyMeeting, historyMeetingsPage, latestSnapshotBefore, type Db, type HistoryMeetingRow } from '@menteo/db';
+import { discussedIds, summaryLine } from '@menteo/room-doc';
+
 /**
  * What history needs to know about a room's meetings (the meetings area owns them): when each
  * ran, who came, its one-line summary and the snapshot of the doc at its end. An interface, so
@@ -5,6 +8,8 @@
  */
 export interface HistoryMeetingRecord {
   id: string;
+  /** "Meeting 3", or the title a member gave it. */
+  title: string;
   startedAt: Date;
   /** Null while it runs. */
   endedAt: Date | null;
@@ -12,7 +17,9 @@ export interface HistoryMeetingRecord {
   attendeeIds: string[];
   /** One line; '' when none was derived. */
   summary: string;
-  /** The doc at its end (Y.encodeStateAsUpdate), null when none was stored. */
+  /** Whether the doc at its end is stored. */
+  hasSnapshot: boolean;
+  /** That doc (Y.encodeStateAsUpdate) from `get`; lists leave it out (null). */
   snapshot: Uint8Array | null;
   /** Agenda point ids marked discussed in it, when known. */
   discussedIds?: string[];
@@ -33,3 +40,29 @@ export const NO_MEETINGS: MeetingsSource = {
   page: async () => [],
   snapshotBefore: async () => null,
 };
+
+const record = (r: HistoryMeetingRow, snapshot: Uint8Array | null): HistoryMeetingRecord => ({
+  id: r.id,
+  title: r.title ?? `Meeting ${r.number}`,
+  startedAt: r.startedAt,
+  endedAt: r.endedAt,
+  attendeeIds: r.attendeeIds,
+  summary: summaryLine(r.summary),
+  hasSnapshot: r.hasSnapshot,
+  snapshot,
+  discussedIds: discussedIds(r.summary),
+});
+
+/** The meetings area's table (packages/db meetings.ts) as history reads it. */
+export function createDbMeetingsSource(db: Db): MeetingsSource {
+  return {
+    async get(roomId, meetingId) {
+      const row = await historyMeeting(db, roomId, meetingId);
+      return row ? record(row, row.snapshot) : null;
+    },
+    async page(roomId, before, limit) {
+      return (await historyMeetingsPage(db, roomId, before, limit)).map((r) => record(r, null));
+    },
+    snapshotBefore: (roomId, at) => latestSnapshotBefore(db, roomId, at),
+  };
+}
