@@ -221,6 +221,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
         const full = (await meetings.get(room.id, m.id)) ?? m;
         const { doc } = await meetingDoc(room.id, full);
         out.push({
+          title: m.title,
           startedAt: m.startedAt,
           endedAt: m.endedAt,
           attendees: m.attendeeIds.map(nameOf),
@@ -473,7 +474,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
         const authorOf = await authorsOf(room, m.attendeeIds);
         const blocks = meetingReportBlocks({
           roomTitle: room.title,
-          meeting: { startedAt: m.startedAt, endedAt: m.endedAt, attendees: m.attendeeIds.map((id) => authorOf(id).name), summary: m.summary, changes: comparisonLines(diff) },
+          meeting: { title: m.title, startedAt: m.startedAt, endedAt: m.endedAt, attendees: m.attendeeIds.map((id) => authorOf(id).name), summary: m.summary, changes: comparisonLines(diff) },
           doc: end.doc,
           discussed,
         });
