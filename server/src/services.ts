@@ -4,6 +4,8 @@ import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
+import { createHistoryService, type HistoryService } from './history/history-service.ts';
+import { createDbMeetingsSource } from './history/meetings-source.ts';
 import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /**
@@ -17,6 +19,7 @@ export interface Services {
   invites: InvitesService;
   meetings: MeetingsService;
   chat: ChatService;
+  history: HistoryService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -32,5 +35,6 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     invites: createInvitesService(ctx, rooms),
     meetings: createMeetingsService(ctx, deps),
     chat: createChatService(ctx),
+    history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
   };
 }
