@@ -63,7 +63,7 @@ export function parsePairingsCsv(body: Uint8Array): PairingsParse {
       relax_quotes: true,
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
-    }) as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 0;
     return { ok: false, errors: [{ line, column: null, message: `The CSV cannot be read here: ${(err as Error).message}` }] };
