@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@menteo/db';
 import { startSession } from '../../src/auth/sessions.ts';
 import { hashToken, newToken } from '../../src/auth/tokens.ts';
+import { CloseCode, SESSION_COOKIE, privateDocName } from '@menteo/protocol';
+import { rawSocket } from '../realtime/clients.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './api-client.ts';
 
@@ -144,5 +146,76 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     }
     if (actor === 'wrongOrigin' && status === 403) expect(res.body.error.code).toBe('bad_origin');
     if (status === 401) expect(res.body.error.code).toBe('unauthenticated');
+  });
+});
+
+/**
+ * The doc socket (`/yjs/<docName>`) for the same callers: "open" is admitted (the server sends
+ * its sync step 1), a number is the close code. A member's private doc is its owner's alone,
+ * under the per-user name; the legacy `<roomId>~private` always means the caller's own.
+ */
+type DocActor = Exclude<Actor, 'expired'>;
+const DOC_ACTORS: DocActor[] = ['anonymous', 'other', 'mentee', 'mentor', 'forged', 'wrongOrigin'];
+type Outcome = 'open' | number;
+interface DocRow {
+  name: string;
+  doc: (f: { room: string; mentorId: string; menteeId: string }) => string;
+  expect: Record<DocActor, Outcome>;
+}
+const docRow = (a: Outcome, o: Outcome, me: Outcome, mo: Outcome, fo: Outcome, wo: Outcome): Record<DocActor, Outcome> => ({
+  anonymous: a,
+  other: o,
+  mentee: me,
+  mentor: mo,
+  forged: fo,
+  wrongOrigin: wo,
+});
+const { Unauthenticated: U, NoSuchRoom: N, Forbidden: F } = CloseCode;
+const DOC_MATRIX: DocRow[] = [
+  { name: 'the room doc', doc: (f) => f.room, expect: docRow(U, N, 'open', 'open', U, F) },
+  { name: "the mentor's private doc", doc: (f) => privateDocName(f.room, f.mentorId), expect: docRow(U, N, F, 'open', U, F) },
+  { name: "the mentee's private doc", doc: (f) => privateDocName(f.room, f.menteeId), expect: docRow(U, N, 'open', F, U, F) },
+  { name: 'the legacy private name (own doc)', doc: (f) => `${f.room}~private`, expect: docRow(U, N, 'open', 'open', U, F) },
+];
+
+describe.each(BACKENDS)('the doc socket matrix on %s', (backend) => {
+  let db: TestDb;
+  let server: TestServer;
+  let fixture: { room: string; mentorId: string; menteeId: string };
+  const cookies = {} as Record<DocActor, string | null>;
+
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    server = await startTestServer({ db: db.handle });
+    const mentor = await signup(server.url, 'Mentor');
+    const mentee = await signup(server.url, 'Mentee');
+    const other = await signup(server.url, 'Other');
+    const room = (await mentor.client.post('/api/rooms', { title: 'Socket matrix' })).body.room.id;
+    const invite = (await mentor.client.post(`/api/rooms/${room}/invites`)).body.token;
+    expect((await mentee.client.post(`/api/invites/${invite}/accept`)).status).toBe(200);
+    fixture = { room, mentorId: mentor.user.id, menteeId: mentee.user.id };
+    cookies.anonymous = null;
+    cookies.forged = newToken();
+    cookies.mentor = mentor.client.cookie;
+    cookies.wrongOrigin = mentor.client.cookie;
+    cookies.mentee = mentee.client.cookie;
+    cookies.other = other.client.cookie;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.destroy();
+  });
+
+  const cells = DOC_MATRIX.flatMap((r) => DOC_ACTORS.map((actor) => ({ ...r, actor, outcome: r.expect[actor] })));
+  it.each(cells)('$name as $actor: $outcome', async ({ doc, actor, outcome }) => {
+    const headers: Record<string, string> = {};
+    const cookie = cookies[actor];
+    if (cookie) headers.cookie = `${SESSION_COOKIE}=${cookie}`;
+    if (actor === 'wrongOrigin') headers.origin = 'https://evil.example';
+    const s = rawSocket(`${server.wsUrl}/yjs/${doc(fixture)}`, headers);
+    const first = new Promise<'open'>((resolve) => s.ws.once('message', () => resolve('open')));
+    const got = await Promise.race([first, s.closed.then((c) => c.code)]);
+    s.ws.close();
+    expect(got).toBe(outcome);
   });
 });
