@@ -11,3 +11,5 @@ export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './programs.ts';
+export * from './roadmaps/index.ts';
+export * from './private.ts';
