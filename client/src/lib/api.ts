@@ -4,6 +4,8 @@
  * password is wrong", "That email is already registered").
  */
 import type {
+  AgreementResponse,
+  AgreementState,
   ApiErrorBody,
   CreateRoomBody,
   ErrorCode,
@@ -56,6 +58,10 @@ export interface Api {
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
   acceptInvite(token: string): Promise<Room>;
+  /** The expectations agreement of a room (members): its text's hash and who accepted it. */
+  getAgreement(roomId: string): Promise<AgreementState>;
+  /** Accepts the text whose hash is `textHash`; 409 when the text changed since. */
+  acceptAgreement(roomId: string, textHash: string): Promise<AgreementState>;
 }
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
@@ -111,6 +117,9 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     createInvite: (roomId) => request<InviteCreated>('POST', `/rooms/${id(roomId)}/invites`, {}),
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
+    getAgreement: async (roomId) => (await request<AgreementResponse>('GET', `/rooms/${id(roomId)}/agreement`)).agreement,
+    acceptAgreement: async (roomId, textHash) =>
+      (await request<AgreementResponse>('POST', `/rooms/${id(roomId)}/agreement/accept`, { textHash })).agreement,
   };
 }
 

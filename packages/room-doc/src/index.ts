@@ -13,3 +13,4 @@ export * from './room-progress.ts';
 export * from './programs.ts';
 export * from './roadmaps/index.ts';
 export * from './private.ts';
+export * from './agreement.ts';
