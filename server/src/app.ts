@@ -32,6 +32,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const realtime = createRealtime(ctx);
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
   realtime.attach(server);
+  // Program figures are derived from the docs this node holds, after their edits commit.
+  services.programs.attachDocs({ live: (roomId) => realtime.registry.peek(roomId)?.doc });
+  const offCommitted = realtime.onDocCommitted((docName) => services.programs.docChanged(docName));
   const io = attachSocketIo(server, ctx);
 
   let closing: Promise<void> | null = null;
@@ -43,7 +46,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: () =>
       (closing ??= (async () => {
         await io.close();
+        offCommitted();
         await realtime.close();
+        await services.programs.close();
         await revocations.close();
         await events.close();
         server.closeAllConnections();

@@ -21,6 +21,8 @@ export interface Realtime {
   registry: RoomRegistry;
   /** Rooms' kept history, read from Postgres. */
   history: HistoryStore;
+  /** A doc's rows committed on this node (areas that derive figures from docs listen). */
+  onDocCommitted(listener: (docName: string) => void): () => void;
 }
 
 /** How long shutdown waits for Postgres to take the last updates before giving up (and logging it). */
@@ -61,6 +63,7 @@ export function createRealtime(ctx: AppContext): Realtime {
     registry,
     history,
     attach: (server) => endpoint.attach(server),
+    onDocCommitted: (listener) => log.onCommitted((docName) => listener(docName)),
     readiness: () => ({ updateLog: log.isHealthy() }),
     close: () =>
       (closing ??= (async () => {

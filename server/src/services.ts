@@ -2,6 +2,7 @@ import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
+import { createProgramsService, type ProgramsService } from './programs/programs-service.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -12,6 +13,7 @@ export interface Services {
   accounts: AccountsService;
   rooms: RoomsService;
   invites: InvitesService;
+  programs: ProgramsService;
 }
 
 export function createServices(ctx: AppContext): Services {
@@ -20,5 +22,6 @@ export function createServices(ctx: AppContext): Services {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
+    programs: createProgramsService(ctx),
   };
 }

@@ -8,6 +8,7 @@ import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
+import { programRoutes } from './program-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -51,6 +52,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(authRoutes(ctx, services.accounts));
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
+  app.use(programRoutes(ctx, services.programs, services.rooms));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);
