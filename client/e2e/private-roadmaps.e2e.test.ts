@@ -93,7 +93,7 @@ describe('private notes', () => {
 
     // The shared line arrived, so anything that leaked would have too.
     expect(await b.getByTestId('private-panel').innerText()).not.toContain(SECRET);
-    expect(await privateNotes(b).innerText()).toBe('');
+    expect((await privateNotes(b).innerText()).trim()).toBe('');
     expect(await privatePoints(b).count()).toBe(0);
     expect(await b.getByTestId('notes-editor').innerText()).not.toContain(SECRET);
     await screenshot(a, '35-private-notes');
