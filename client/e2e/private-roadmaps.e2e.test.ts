@@ -96,7 +96,7 @@ describe('private notes', () => {
     expect((await privateNotes(b).innerText()).trim()).toBe('');
     expect(await privatePoints(b).count()).toBe(0);
     expect(await b.getByTestId('notes-editor').innerText()).not.toContain(SECRET);
-    await screenshot(a, '35-private-notes');
+    await screenshot(a, '35-private-notes', { fullPage: true });
 
     // Saved on the server: a reload brings it back.
     await eventually(async () => {
