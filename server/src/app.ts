@@ -29,7 +29,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
   const services = createServices(ctx);
-  const realtime = createRealtime(ctx);
+  const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => services.programs.coordinatesRoom(userId, roomId) });
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
   realtime.attach(server);
   // Program figures are derived from the docs this node holds, after their edits commit.

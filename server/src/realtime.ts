@@ -28,7 +28,12 @@ export interface Realtime {
 /** How long shutdown waits for Postgres to take the last updates before giving up (and logging it). */
 const SHUTDOWN_FLUSH_MS = 10_000;
 
-export function createRealtime(ctx: AppContext): Realtime {
+export interface RealtimeOptions {
+  /** The programs area's answer to "does this user coordinate this room's program" (4403 instead of 4404). */
+  coordinates?: (userId: string, roomId: string) => Promise<boolean>;
+}
+
+export function createRealtime(ctx: AppContext, options: RealtimeOptions = {}): Realtime {
   const { config, logger } = ctx;
   const observer = createYjsMetrics(ctx.metrics);
   const log = createUpdateLog({
@@ -49,7 +54,7 @@ export function createRealtime(ctx: AppContext): Realtime {
     observer,
     logger,
   });
-  const endpoint = createYjsEndpoint({ ctx, registry, logIsFull: () => log.isFull(), observer });
+  const endpoint = createYjsEndpoint({ ctx, registry, logIsFull: () => log.isFull(), observer, coordinates: options.coordinates });
   const offRevoke = ctx.revocations.onRevoke((r) => {
     const n = registry.closeWhere((c) => c.roomId === r.roomId && (r.userId === null || c.userId === r.userId), CloseCode.Forbidden);
     if (n > 0) logger.info({ ...r, closed: n }, 'closed revoked y-websocket connections');

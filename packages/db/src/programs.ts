@@ -273,6 +273,16 @@ export async function programFigures(db: Db, programId: string): Promise<PairFig
   }));
 }
 
+export async function isCoordinatorOfRoom(db: Db, userId: string, roomId: string): Promise<boolean> {
+  const rows = await db
+    .select({ programId: programPairs.programId })
+    .from(programPairs)
+    .innerJoin(programCoordinators, eq(programCoordinators.programId, programPairs.programId))
+    .where(and(eq(programPairs.roomId, roomId), eq(programCoordinators.userId, userId)))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** What the server needs to derive a program room's figures; null for a room outside programs. */
 export interface PairContext {
   programId: string;

@@ -19,6 +19,7 @@ import {
   createProgram,
   findCertificate,
   getProgramOfCoordinator,
+  isCoordinatorOfRoom,
   issueCertificates,
   listPairs,
   listProgramsOfCoordinator,
@@ -76,6 +77,8 @@ export interface ProgramsService {
   certificatesOf(room: MemberRoom): Promise<CertificateView[]>;
   /** Public: a certificate by its random id; not_found reveals nothing else. */
   verify(certId: string): Promise<CertificateView>;
+  /** True when the user coordinates the program of this room (the doc socket refuses them with 4403). */
+  coordinatesRoom(userId: string, roomId: string): Promise<boolean>;
   /** Derives a program room's figures from its doc and issues certificates when due. */
   refreshRoom(roomId: string, now?: Date): Promise<void>;
   /** A doc committed rows on this node: refresh its figures shortly (debounced per room). */
@@ -352,6 +355,7 @@ export function createProgramsService(ctx: AppContext): ProgramsService {
       return found;
     },
 
+    coordinatesRoom: (userId, roomId) => (isId(roomId) ? isCoordinatorOfRoom(db, userId, roomId) : Promise.resolve(false)),
     refreshRoom,
     docChanged(docName) {
       // Private docs (`<roomId>~private…`) carry no program figures.

@@ -33,6 +33,11 @@ export interface YjsEndpointDeps {
   /** The update log is at its memory bound: refuse new writers with 1013. */
   logIsFull: () => boolean;
   observer: RegistryObserver;
+  /**
+   * True when the user coordinates the program this room belongs to: they know the room
+   * exists (their dashboard lists it), so they are refused with 4403, never let in.
+   */
+  coordinates?: (userId: string, roomId: string) => Promise<boolean>;
 }
 
 export interface YjsEndpoint {
@@ -72,7 +77,12 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     const { roomId } = parsed;
     // Unknown rooms and rooms of others look the same (4404), so ids do not leak.
     const role = await ctx.auth.roomRole(principal, roomId);
-    if (role === null) return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
+    if (role === null) {
+      if (deps.coordinates && (await deps.coordinates(principal.userId, roomId))) {
+        return { ok: false, code: CloseCode.Forbidden, why: 'program coordinator' };
+      }
+      return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
+    }
     // A private doc is its owner's alone: the partner knows the room, so 4403 (not 4404) hides nothing.
     if (parsed.kind === 'private' && parsed.ownerId !== null && parsed.ownerId !== principal.userId) {
       return { ok: false, code: CloseCode.Forbidden, why: "another member's private doc" };

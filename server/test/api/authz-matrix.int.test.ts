@@ -11,14 +11,19 @@ import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './ap
 /**
  * Every endpoint × every kind of caller, with the status each must get. "wrongOrigin" is the
  * mentor's valid session sent from a foreign page: reads pass, every state change is 403.
- * A non-member sees 404 (never 403), so room ids do not leak.
+ * A non-member sees 404 (never 403), so room ids do not leak. The matrix room is a program's
+ * pair; "coordinator" coordinates that program: it sees the program's figures and nothing of
+ * the room (every room endpoint is 404 for it, as for any non-member).
  */
-const ACTORS = ['anonymous', 'other', 'mentee', 'mentor', 'expired', 'forged', 'wrongOrigin'] as const;
+const ACTORS = ['anonymous', 'other', 'mentee', 'mentor', 'expired', 'forged', 'wrongOrigin', 'coordinator'] as const;
 type Actor = (typeof ACTORS)[number];
 
 interface Fixture {
-  /** Mentor + mentee. */
+  /** Mentor + mentee, paired by the coordinator's program. */
   room: string;
+  program: string;
+  /** The room's current agreement text hash. */
+  agreementHash: string;
   menteeId: string;
   /** Mentor only, with an unused invite. */
   openRoom: string;
@@ -29,11 +34,14 @@ interface Row {
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: (f: Fixture) => string;
-  body?: () => unknown;
+  body?: (f: Fixture) => unknown;
+  /** A raw body with its content type instead of JSON. */
+  raw?: () => { text: string; type: string };
   expect: Record<Actor, number>;
 }
 
-const row = (a: number, o: number, me: number, mo: number, ex: number, fo: number, wo: number): Record<Actor, number> => ({
+/** The coordinator defaults to what any other signed-in non-member gets. */
+const row = (a: number, o: number, me: number, mo: number, ex: number, fo: number, wo: number, co = o): Record<Actor, number> => ({
   anonymous: a,
   other: o,
   mentee: me,
@@ -41,7 +49,16 @@ const row = (a: number, o: number, me: number, mo: number, ex: number, fo: numbe
   expired: ex,
   forged: fo,
   wrongOrigin: wo,
+  coordinator: co,
 });
+
+const PROGRAM = {
+  name: 'Matrix program',
+  startDate: '2026-01-01',
+  endDate: '2099-12-31',
+  cadenceDays: 14,
+  milestones: [{ title: 'One', dueOffsetDays: 0 }],
+};
 
 const MATRIX: Row[] = [
   { name: 'signup', method: 'POST', path: () => '/api/auth/signup', body: () => ({ email: uniqueEmail('m'), password: PASSWORD, displayName: 'M' }), expect: row(201, 201, 201, 201, 201, 201, 403) },
@@ -62,12 +79,35 @@ const MATRIX: Row[] = [
   { name: 'preview an unknown invite', method: 'GET', path: () => `/api/invites/${newToken()}`, expect: row(404, 404, 404, 404, 404, 404, 404) },
   { name: 'accept invite', method: 'POST', path: (f) => `/api/invites/${f.openInvite}/accept`, expect: row(401, 200, 200, 409, 401, 401, 403) },
   { name: 'unknown endpoint', method: 'GET', path: () => '/api/no-such-thing', expect: row(404, 404, 404, 404, 404, 404, 404) },
+  { name: 'create program', method: 'POST', path: () => '/api/programs', body: () => PROGRAM, expect: row(401, 201, 201, 201, 401, 401, 403, 201) },
+  { name: 'list programs', method: 'GET', path: () => '/api/programs', expect: row(401, 200, 200, 200, 401, 401, 200, 200) },
+  { name: 'get program', method: 'GET', path: (f) => `/api/programs/${f.program}`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  { name: 'dashboard', method: 'GET', path: (f) => `/api/programs/${f.program}/dashboard`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  {
+    name: 'upload pairings',
+    method: 'POST',
+    path: (f) => `/api/programs/${f.program}/pairings`,
+    raw: () => ({ text: `mentor_email,mentee_email\n${uniqueEmail('a')},${uniqueEmail('b')}\n`, type: 'text/csv' }),
+    expect: row(401, 404, 404, 404, 401, 401, 403, 201),
+  },
+  { name: 'invitations csv', method: 'GET', path: (f) => `/api/programs/${f.program}/pairings.csv`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  { name: 'agreement', method: 'GET', path: (f) => `/api/rooms/${f.room}/agreement`, expect: row(401, 404, 200, 200, 401, 401, 200, 404) },
+  {
+    name: 'accept agreement',
+    method: 'POST',
+    path: (f) => `/api/rooms/${f.room}/agreement/accept`,
+    body: (f) => ({ textHash: f.agreementHash }),
+    expect: row(401, 404, 200, 200, 401, 401, 403, 404),
+  },
+  { name: 'my certificates', method: 'GET', path: (f) => `/api/rooms/${f.room}/certificates`, expect: row(401, 404, 200, 200, 401, 401, 200, 404) },
+  { name: 'verify an unknown certificate', method: 'GET', path: () => `/api/certificates/${'A'.repeat(32)}`, expect: row(404, 404, 404, 404, 404, 404, 404, 404) },
 ];
 
 describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   let db: TestDb;
   let server: TestServer;
-  const users = {} as Record<'mentor' | 'mentee' | 'other', { id: string }>;
+  const users = {} as Record<'mentor' | 'mentee' | 'other' | 'coordinator', { id: string; email: string }>;
+  let coordinatorClient: ApiClient;
   let mentorClient: ApiClient;
   let menteeClient: ApiClient;
 
@@ -80,6 +120,9 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     users.mentor = mentor.user;
     users.mentee = mentee.user;
     users.other = other.user;
+    const coordinator = await signup(server.url, 'Coordinator');
+    users.coordinator = coordinator.user;
+    coordinatorClient = coordinator.client;
     mentorClient = mentor.client;
     menteeClient = mentee.client;
   });
@@ -90,12 +133,18 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
 
   /** Fresh rooms per cell, so a cell that changes state (archive, remove, accept) affects no other. */
   async function fixture(): Promise<Fixture> {
-    const room = (await mentorClient.post('/api/rooms', { title: 'Matrix room' })).body.room.id;
-    const invite = (await mentorClient.post(`/api/rooms/${room}/invites`)).body.token;
-    expect((await menteeClient.post(`/api/invites/${invite}/accept`)).status).toBe(200);
+    // A program per cell: a person is in one pair of a program. Both have accounts, so they are members at once.
+    const program = (await coordinatorClient.post('/api/programs', PROGRAM)).body.program.id;
+    const imported = await coordinatorClient.request('POST', `/api/programs/${program}/pairings`, undefined, {
+      raw: `mentor_email,mentee_email\n${users.mentor.email},${users.mentee.email}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(201);
+    const room: string = imported.body.created[0].roomId;
+    const agreementHash: string = (await menteeClient.get(`/api/rooms/${room}/agreement`)).body.agreement.textHash;
     const openRoom = (await mentorClient.post('/api/rooms', { title: 'Open room' })).body.room.id;
     const openInvite = (await mentorClient.post(`/api/rooms/${openRoom}/invites`)).body.token;
-    return { room, menteeId: users.mentee.id, openRoom, openInvite };
+    return { room, program, agreementHash, menteeId: users.mentee.id, openRoom, openInvite };
   }
 
   /** A client acting as `actor`, with its own session so logging out in one cell harms no other. */
@@ -119,7 +168,8 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
       case 'wrongOrigin':
       case 'mentor':
       case 'mentee':
-      case 'other': {
+      case 'other':
+      case 'coordinator': {
         const who = actor === 'wrongOrigin' ? 'mentor' : actor;
         client.cookie = (await startSession(db.handle.db, users[who].id, 60_000)).token;
         return client;
@@ -132,11 +182,14 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   }
 
   const cells = MATRIX.flatMap((r) => ACTORS.map((actor) => ({ ...r, actor, status: r.expect[actor] })));
-  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, actor, status }) => {
+  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, raw, actor, status }) => {
     const f = await fixture();
     const before = (await mentorClient.get(`/api/rooms/${f.room}`)).body.room;
     const client = await clientFor(actor);
-    const res: ApiResponse = await client.request(method, path(f), body?.());
+    const r = raw?.();
+    const res: ApiResponse = r
+      ? await client.request(method, path(f), undefined, { raw: r.text, headers: { 'content-type': r.type } })
+      : await client.request(method, path(f), body?.(f));
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     if (status >= 400) {
       expect(res.body.error.code).toEqual(expect.any(String));
@@ -155,20 +208,22 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
  * under the per-user name; the legacy `<roomId>~private` always means the caller's own.
  */
 type DocActor = Exclude<Actor, 'expired'>;
-const DOC_ACTORS: DocActor[] = ['anonymous', 'other', 'mentee', 'mentor', 'forged', 'wrongOrigin'];
+const DOC_ACTORS: DocActor[] = ['anonymous', 'other', 'mentee', 'mentor', 'forged', 'wrongOrigin', 'coordinator'];
 type Outcome = 'open' | number;
 interface DocRow {
   name: string;
   doc: (f: { room: string; mentorId: string; menteeId: string }) => string;
   expect: Record<DocActor, Outcome>;
 }
-const docRow = (a: Outcome, o: Outcome, me: Outcome, mo: Outcome, fo: Outcome, wo: Outcome): Record<DocActor, Outcome> => ({
+/** The coordinator of the room's program is refused every doc of it with 4403. */
+const docRow = (a: Outcome, o: Outcome, me: Outcome, mo: Outcome, fo: Outcome, wo: Outcome, co: Outcome = CloseCode.Forbidden): Record<DocActor, Outcome> => ({
   anonymous: a,
   other: o,
   mentee: me,
   mentor: mo,
   forged: fo,
   wrongOrigin: wo,
+  coordinator: co,
 });
 const { Unauthenticated: U, NoSuchRoom: N, Forbidden: F } = CloseCode;
 const DOC_MATRIX: DocRow[] = [
@@ -190,10 +245,17 @@ describe.each(BACKENDS)('the doc socket matrix on %s', (backend) => {
     const mentor = await signup(server.url, 'Mentor');
     const mentee = await signup(server.url, 'Mentee');
     const other = await signup(server.url, 'Other');
-    const room = (await mentor.client.post('/api/rooms', { title: 'Socket matrix' })).body.room.id;
-    const invite = (await mentor.client.post(`/api/rooms/${room}/invites`)).body.token;
-    expect((await mentee.client.post(`/api/invites/${invite}/accept`)).status).toBe(200);
+    const coordinator = await signup(server.url, 'Coordinator');
+    // The pair's room comes from a program, so its coordinator is a caller too.
+    const program = (await coordinator.client.post('/api/programs', PROGRAM)).body.program.id;
+    const imported = await coordinator.client.request('POST', `/api/programs/${program}/pairings`, undefined, {
+      raw: `mentor_email,mentee_email\n${mentor.user.email},${mentee.user.email}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(201);
+    const room: string = imported.body.created[0].roomId;
     fixture = { room, mentorId: mentor.user.id, menteeId: mentee.user.id };
+    cookies.coordinator = coordinator.client.cookie;
     cookies.anonymous = null;
     cookies.forged = newToken();
     cookies.mentor = mentor.client.cookie;
