@@ -14,3 +14,4 @@ export * from './programs.ts';
 export * from './roadmaps/index.ts';
 export * from './private.ts';
 export * from './agreement.ts';
+export * from './limits.ts';

@@ -4,6 +4,7 @@ import { agendaArray, agreementMap, goalsMap } from './schema.ts';
 import { placeInList } from './list-order.ts';
 import { MILESTONE_TARGET_PERCENT } from './derive.ts';
 import { readGoals } from './read.ts';
+import { TEXT_LIMITS, clipText } from './limits.ts';
 
 /*
  * A program's part of a pair's doc (issue 17), and the figures the server derives from it.
@@ -54,7 +55,9 @@ export function seedProgramDoc(doc: Y.Doc, seed: ProgramSeed, origin?: unknown):
       goal.set('title', new Y.Text(PROGRAM_GOAL_TITLE));
       goal.set(
         'description',
-        new Y.Text(seed.milestones.map((m) => `${m.title}: due ${addDays(seed.pairedOn, m.dueOffsetDays)}`).join('\n')),
+        new Y.Text(
+          clipText(seed.milestones.map((m) => `${m.title}: due ${addDays(seed.pairedOn, m.dueOffsetDays)}`).join('\n'), TEXT_LIMITS.description),
+        ),
       );
       goal.set('status', 'in_progress');
       goal.set('owner', 'mentee');
@@ -80,7 +83,7 @@ export function seedProgramDoc(doc: Y.Doc, seed: ProgramSeed, origin?: unknown):
       const m = new Y.Map<unknown>();
       const id = `program-topic-${i + 1}`;
       m.set('id', id);
-      m.set('text', `Meeting ${i + 1} (from ${addDays(seed.pairedOn, i * seed.cadenceDays)}): ${topic}`);
+      m.set('text', new Y.Text(clipText(`Meeting ${i + 1} (from ${addDays(seed.pairedOn, i * seed.cadenceDays)}): ${topic}`, TEXT_LIMITS.text)));
       m.set('addedBy', 'program');
       m.set('discussed', false);
       agenda.push([m]);

@@ -9,6 +9,7 @@ import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { programRoutes } from './program-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -24,6 +25,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
   app.set('trust proxy', ctx.config.trustProxy);
+  app.use(securityHeaders());
   app.use(requestLogging(ctx));
   app.use(httpMetrics(ctx.metrics));
   app.get('/healthz', (_req, res) => {

@@ -6,13 +6,14 @@ import type { AppContext } from '../../context.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
 import { presence } from './presence.ts';
 import { createRoomAdmission } from './rooms.ts';
+import { roomEvents } from './room-events.ts';
 import type { IoServer, IoSocket, SocketConcern, SocketConcernDeps, SocketConcernFactory } from './types.ts';
 
 /**
  * The concerns served over socket.io, one file each (see SocketConcern in types.ts).
  * Meetings and chat are added here, as `meetings` from './meetings.ts' and `chat` from './chat.ts'.
  */
-const CONCERNS: readonly SocketConcernFactory[] = [presence];
+const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents];
 
 /**
  * socket.io on /socket.io: authentication and room admission here, every feature in its own
