@@ -8,6 +8,7 @@ import { ROADMAPS, appliedRoadmaps, applyRoadmap, getRoadmap } from './index.ts'
 
 describe('the roadmap library', () => {
   it('ships at least five valid roadmaps, including the ones the issue names', () => {
+    expect(RoadmapLibrarySchema.parse(ROADMAP_LIBRARY)).toEqual(ROADMAPS);
     expect(ROADMAPS.length).toBeGreaterThanOrEqual(5);
     const titles = ROADMAPS.map((r) => r.title);
     expect(titles).toEqual(expect.arrayContaining(['First open-source contribution', 'Become a tech lead', 'Public speaking']));
