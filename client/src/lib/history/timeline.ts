@@ -1,0 +1,58 @@
+/** The timeline page's pure parts: which point each slider position shows, and the ranges on offer. */
+import type { HistoryMeeting, TimelineGroup, TimelineResponse } from '@menteo/protocol';
+import { formatDateTime } from './format.ts';
+
+/** Slider position i: 0 is the range's start, i > 0 is the end of group i - 1 (its last stored edit). */
+export function stepPoint(data: Pick<TimelineResponse, 'from'>, groups: readonly Pick<TimelineGroup, 'lastAt'>[], i: number): string {
+  if (i <= 0) return data.from;
+  return groups[Math.min(i, groups.length) - 1]?.lastAt ?? data.from;
+}
+
+export interface RangeChoice {
+  value: string;
+  label: string;
+  from: string | null;
+  to: string | null;
+}
+
+const DAY = 86_400_000;
+
+function minute(ms: number): string {
+  return new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
+}
+
+/**
+ * The last 7 days (the API's default: no bounds), the last 24 hours and 30 days, each meeting
+ * loaded, and the range in the URL when it is none of these.
+ */
+export function rangeChoices(
+  meetings: readonly Pick<HistoryMeeting, 'id' | 'startedAt' | 'endedAt'>[],
+  from: string | null,
+  to: string | null,
+  now = Date.now(),
+): RangeChoice[] {
+  const out: RangeChoice[] = [
+    { value: 'last-7d', label: 'Last 7 days', from: null, to: null },
+    { value: 'last-1d', label: 'Last 24 hours', from: minute(now - DAY), to: null },
+    { value: 'last-30d', label: 'Last 30 days', from: minute(now - 30 * DAY), to: null },
+  ];
+  for (const m of meetings) {
+    out.push({ value: `m:${m.id}`, label: `During the meeting of ${formatDateTime(m.startedAt)}`, from: m.startedAt, to: m.endedAt });
+  }
+  if ((from || to) && !out.some((c) => c.from === from && c.to === to)) {
+    out.push({
+      value: 'custom',
+      label: `${from ? formatDateTime(from) : '7 days before'} – ${to ? formatDateTime(to) : 'now'}`,
+      from,
+      to,
+    });
+  }
+  return out;
+}
+
+/** The time to print beside group i: with the date when the day differs from the group before. */
+export function groupWhen(groups: readonly Pick<TimelineGroup, 'minute'>[], i: number, timeZone?: string): { withDate: boolean } {
+  const day = (iso: string | undefined) =>
+    iso ? new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(new Date(iso)) : '';
+  return { withDate: i === 0 || day(groups[i]?.minute) !== day(groups[i - 1]?.minute) };
+}
