@@ -113,7 +113,7 @@ export interface TimelineStep {
 
 /** The steps of one author within one minute. */
 export interface TimelineGroup {
-  /** Stable within a room's history: `${minute}|${authorId ?? '-'}`. */
+  /** Stable within a room's history: `${firstAt}|${authorId ?? '-'}`. */
   id: string;
   /** Start of the minute. */
   minute: string;

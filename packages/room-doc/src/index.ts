@@ -10,3 +10,4 @@ export * from './presence.ts';
 export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
+export * from './history/index.ts';
