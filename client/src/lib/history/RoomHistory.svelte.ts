@@ -3,7 +3,7 @@
  * the past states fetched so far, and the API. Created by the history page for its room and
  * handed down through context.
  */
-import { createContext } from 'svelte';
+import { createContext, untrack } from 'svelte';
 import type { HistoryEntry, HistoryMeeting, Member, Room } from '@menteo/protocol';
 import { memberColor } from '../sync/presence-view.ts';
 import type { HistoryApi } from './api.ts';
@@ -34,9 +34,12 @@ export class RoomHistory {
     this.states = new PastStates((point) => api.state(room.id, point));
   }
 
-  /** The first page, once; later calls are no-ops unless it failed. */
+  /**
+   * The first page, once; later calls are no-ops (after a failure too: `reload` retries).
+   * Reads no state reactively, so an effect that calls it does not re-run on its changes.
+   */
   async ensureList(): Promise<void> {
-    if (this.list.kind === 'loading' || this.list.kind === 'ready') return;
+    if (untrack(() => this.list.kind) !== 'idle') return;
     await this.#loadPage(null);
   }
 
