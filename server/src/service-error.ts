@@ -5,7 +5,8 @@ import type { ErrorCode } from '@menteo/protocol';
  * the protocol's error code and a message meant for the person who asked. Services throw it
  * and never import a transport; transport/http/errors.ts turns it into a JSON error.
  */
-export type RefusalKind = 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited';
+/** `invalid`: the request is well-formed but asks for something the rules refuse (a range too large). */
+export type RefusalKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited';
 
 export class ServiceError extends Error {
   constructor(

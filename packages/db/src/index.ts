@@ -7,3 +7,5 @@ export * from './secrets.ts';
 export * from './room-log.ts';
 export * from './room-summary.ts';
 export * from './room-history.ts';
+export * from './history.ts';
+export * from './meetings.ts';

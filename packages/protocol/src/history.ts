@@ -287,6 +287,8 @@ export type HistoryMeetingsQuery = z.infer<typeof HistoryMeetingsQuery>;
 
 export interface HistoryMeeting {
   id: string;
+  /** The meeting's title, or "Meeting <number>". */
+  title: string;
   startedAt: string;
   /** Null while the meeting runs. */
   endedAt: string | null;

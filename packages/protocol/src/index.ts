@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './rest.ts';
 export * from './events.ts';
 export * from './history.ts';
+export * from './meetings.ts';

@@ -11,3 +11,4 @@ export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './history/index.ts';
+export * from './meetings.ts';

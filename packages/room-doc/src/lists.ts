@@ -86,6 +86,8 @@ export interface NewAction {
   text: string;
   owner?: Owner;
   due?: string | null;
+  /** The moment it is added (tests); its age shows from `createdAt`. */
+  now?: Date;
 }
 
 export function addAction(doc: Y.Doc, input: NewAction, origin?: unknown): string {
@@ -93,7 +95,14 @@ export function addAction(doc: Y.Doc, input: NewAction, origin?: unknown): strin
   pushMap(
     doc,
     actionsArray(doc),
-    { id, text: input.text, owner: input.owner ?? 'mentee', due: normalizeDue(input.due), done: false },
+    {
+      id,
+      text: input.text,
+      owner: input.owner ?? 'mentee',
+      due: normalizeDue(input.due),
+      done: false,
+      createdAt: (input.now ?? new Date()).toISOString(),
+    },
     origin,
   );
   return id;

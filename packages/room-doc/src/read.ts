@@ -82,6 +82,7 @@ export function readAgenda(doc: Y.Doc): AgendaItem[] {
     text: text(m.get('text')),
     addedBy: strOr(m.get('addedBy'), ''),
     discussed: m.get('discussed') === true,
+    carriedFrom: typeof m.get('carriedFrom') === 'string' ? (m.get('carriedFrom') as string) : null,
   }));
 }
 
@@ -94,6 +95,7 @@ export function readActions(doc: Y.Doc): ActionItem[] {
       owner: isOwner(owner) ? owner : 'mentee',
       due: normalizeDue(m.get('due')),
       done: m.get('done') === true,
+      createdAt: isoOrNull(m.get('createdAt')),
     };
   });
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { DocLink, DocPeer, Fanout } from '../bus/Fanout.ts';
 import { Connection, type ConnectionInfo, type RoomSocket } from './Connection.ts';
 import { Room } from './Room.ts';
+import { encodeSyncUpdate } from './messages.ts';
 
 /** Where rooms come from and are compacted into (persistence/room-store.ts). */
 export interface RoomStore {
@@ -63,6 +64,9 @@ interface Entry {
 
 export class RoomShuttingDownError extends Error {}
 
+/** The socket of a server-made edit (editAs): nobody to send to, nothing to close. */
+const SERVER_SOCKET: RoomSocket = { send: () => {}, close: () => {} };
+
 /**
  * The rooms this node holds. Loads a doc once however many join at once (subscribe to the
  * fan-out, then read Postgres, then ask other nodes for the rest), persists what its
@@ -117,6 +121,49 @@ export class RoomRegistry {
     entry.room.addConnection(conn);
     this.deps.observer.connections(++this.connectionCount);
     return conn;
+  }
+
+  /**
+   * An edit the server makes on a member's behalf (restoring from history), handled exactly as
+   * if that member's client had sent it: sent to local connections and other nodes, and logged
+   * with the member as author. `make` reads the room's current doc (never changes it) and
+   * returns the update, or null for nothing to do. Resolves once the update is committed.
+   */
+  async editAs(docName: string, info: ConnectionInfo, make: (doc: Y.Doc) => Uint8Array | null): Promise<Uint8Array | null> {
+    const conn = await this.join(docName, SERVER_SOCKET, { ...info, wantsAck: false });
+    try {
+      const room = this.rooms.get(docName)?.room;
+      const update = room ? make(room.doc) : null;
+      if (!update) return null;
+      this.handleMessage(conn, encodeSyncUpdate(update));
+      // A refusal (document too large) closes the connection instead of applying the update.
+      if (conn.closed) throw new Error(`the room refused the edit to ${docName}`);
+      await this.deps.log.flush(docName);
+      return update;
+    } finally {
+      this.leave(conn);
+    }
+  }
+
+  /**
+   * Runs the server's own edit on a doc (Room.serverEdit), loading it first if this node does
+   * not hold it; the doc stays loaded for the usual idle time afterwards. The edit is logged and
+   * published like a member's.
+   */
+  async serverEdit<T>(docName: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    if (this.closing) throw new RoomShuttingDownError('shutting down');
+    const entry = this.rooms.get(docName) ?? this.startLoad(docName);
+    entry.refs++;
+    if (entry.idleTimer) {
+      clearTimeout(entry.idleTimer);
+      entry.idleTimer = null;
+    }
+    try {
+      await entry.ready;
+      return entry.room.serverEdit(fn);
+    } finally {
+      this.release(entry);
+    }
   }
 
   /** Feeds one frame to the connection's room. */
@@ -180,6 +227,12 @@ export class RoomRegistry {
         return seq;
       },
       logGap: (update) => this.deps.log.append(docName, update, null),
+      serverUpdate: (update) => {
+        this.deps.observer.update(update.byteLength);
+        const seq = this.deps.log.append(docName, update, null);
+        entry.link?.publishUpdate(update);
+        return seq;
+      },
       localAwareness: (update) => entry.link?.publishAwareness(update),
       breach: (conn, code, detail) => {
         this.deps.observer.breach(code);

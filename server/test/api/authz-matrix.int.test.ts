@@ -41,6 +41,9 @@ const row = (a: number, o: number, me: number, mo: number, ex: number, fo: numbe
   wrongOrigin: wo,
 });
 
+/** A meeting id no room has. */
+const NO_MEETING = '00000000-0000-4000-8000-000000000000';
+
 const MATRIX: Row[] = [
   { name: 'signup', method: 'POST', path: () => '/api/auth/signup', body: () => ({ email: uniqueEmail('m'), password: PASSWORD, displayName: 'M' }), expect: row(201, 201, 201, 201, 201, 201, 403) },
   { name: 'logout', method: 'POST', path: () => '/api/auth/logout', expect: row(204, 204, 204, 204, 204, 204, 403) },
@@ -55,6 +58,16 @@ const MATRIX: Row[] = [
   { name: 'invite to a full room', method: 'POST', path: (f) => `/api/rooms/${f.room}/invites`, expect: row(401, 404, 403, 409, 401, 401, 403) },
   { name: 'invite to an open room', method: 'POST', path: (f) => `/api/rooms/${f.openRoom}/invites`, expect: row(401, 404, 404, 201, 401, 401, 403) },
   { name: 'socket token', method: 'POST', path: (f) => `/api/rooms/${f.room}/token`, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  // Session history: members only; everyone else 404. Restore is a state change (Origin checked).
+  { name: 'history page', method: 'GET', path: (f) => `/api/rooms/${f.room}/history/meetings`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'timeline', method: 'GET', path: (f) => `/api/rooms/${f.room}/history`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state at a time', method: 'GET', path: (f) => `/api/rooms/${f.room}/state?at=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state of an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/state`, expect: row(401, 404, 404, 404, 401, 401, 404) },
+  { name: 'compare', method: 'GET', path: (f) => `/api/rooms/${f.room}/compare?a=2020-01-01T00:00:00Z&b=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'restore notes', method: 'POST', path: (f) => `/api/rooms/${f.room}/restore`, body: () => ({ kind: 'notes', from: 'now' }), expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'export Markdown', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.md`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export PDF', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.pdf`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/export.md`, expect: row(401, 404, 404, 404, 401, 401, 404) },
   // Public: the token is the invitee's bearer secret, and they usually have no account yet.
   { name: 'preview invite', method: 'GET', path: (f) => `/api/invites/${f.openInvite}`, expect: row(200, 200, 200, 200, 200, 200, 200) },
   { name: 'preview an unknown invite', method: 'GET', path: () => `/api/invites/${newToken()}`, expect: row(404, 404, 404, 404, 404, 404, 404) },

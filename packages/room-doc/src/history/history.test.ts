@@ -225,7 +225,7 @@ describe('reports', () => {
     h.insert(0, [new Y.XmlText('Plan')]);
     notesFragment(room.ana).insert(0, [h]);
     toggleAction(room.ana, readActions(room.ana)[0]?.id ?? '', true);
-    const meeting = { startedAt: new Date('2026-11-02T10:00:00Z'), endedAt: new Date('2026-11-02T10:45:00Z'), attendees: ['Ana', 'Ben'], summary: '1 goal added.', changes: ["Goal added: 'Ship the portfolio'"] };
+    const meeting = { title: 'Meeting 1', startedAt: new Date('2026-11-02T10:00:00Z'), endedAt: new Date('2026-11-02T10:45:00Z'), attendees: ['Ana', 'Ben'], summary: '1 goal added.', changes: ["Goal added: 'Ship the portfolio'"] };
     const md = blocksToMarkdown(
       roomReportBlocks({ title: 'Ana & Ben', generatedAt: new Date('2026-12-05T08:00:00Z'), members: [{ name: 'Ana', role: 'mentee' }], doc: room.ana, meetings: [meeting], activity: ['3 edits by Ana'] }),
     );
@@ -235,7 +235,8 @@ describe('reports', () => {
     expect(md).toContain('- [x] Draft the intro (owner: mentee)');
     expect(md).toContain('### Plan');
     expect(md).toContain('We agreed on three projects for the portfolio.');
-    expect(md).toContain('### 2026-11-02 · 45 min');
+    expect(md).toContain('### Meeting 1 · 2026-11-02 · 45 min');
+    expect(blocksToMarkdown(meetingReportBlocks({ roomTitle: 'R', meeting, doc: room.ana, discussed: [] }))).toContain('# R: Meeting 1, 2026-11-02');
     const one = blocksToMarkdown(meetingReportBlocks({ roomTitle: 'Ana & Ben', meeting, doc: room.ana, discussed: ['Review the CV'] }));
     expect(one).toContain('## Summary\n\n1 goal added.');
     expect(one).toContain('We agreed on three projects');

@@ -5,3 +5,4 @@ export * from './compare.ts';
 export * from './timeline.ts';
 export * from './report.ts';
 export * from './restore.ts';
+export * from './summary-line.ts';

@@ -261,6 +261,8 @@ export function blocksToMarkdown(blocks: readonly Block[]): string {
 // ── The reports ──────────────────────────────────────────────────────────────
 
 export interface ReportMeeting {
+  /** "Meeting 3" or the title given. */
+  title: string;
   startedAt: Date;
   endedAt: Date | null;
   attendees: string[];
@@ -303,7 +305,7 @@ export function roomReportBlocks(r: RoomReport): Block[] {
   out.push({ type: 'heading', level: 2, text: `Meetings (${r.meetings.length})` });
   if (r.meetings.length === 0) out.push({ type: 'paragraph', spans: plain('No meetings yet.') });
   for (const m of r.meetings) {
-    out.push({ type: 'heading', level: 3, text: `${day(m.startedAt)} · ${minutes(m)}` });
+    out.push({ type: 'heading', level: 3, text: `${m.title} · ${day(m.startedAt)} · ${minutes(m)}` });
     out.push({ type: 'paragraph', spans: plain(`Attended: ${m.attendees.join(', ') || 'nobody recorded'}. ${m.summary}`.trim()) });
     for (const line of m.changes) out.push({ type: 'item', depth: 0, ordered: false, index: 0, spans: plain(line) });
   }
@@ -327,7 +329,7 @@ export interface MeetingReport {
 export function meetingReportBlocks(r: MeetingReport): Block[] {
   const m = r.meeting;
   const out: Block[] = [
-    { type: 'heading', level: 1, text: `${r.roomTitle}: meeting of ${day(m.startedAt)}` },
+    { type: 'heading', level: 1, text: `${r.roomTitle}: ${m.title}, ${day(m.startedAt)}` },
     { type: 'paragraph', spans: plain(`${time(m.startedAt)}, ${minutes(m)}. Attended: ${m.attendees.join(', ') || 'nobody recorded'}.`) },
     { type: 'heading', level: 2, text: 'Summary' },
     { type: 'paragraph', spans: plain(m.summary || 'No summary.') },

@@ -76,6 +76,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 };
 
 const STATUS: Record<RefusalKind, number> = {
+  invalid: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

@@ -8,6 +8,8 @@ import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
+import { historyRoutes } from './history-routes.ts';
+import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -51,6 +53,8 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(authRoutes(ctx, services.accounts));
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
+  app.use(historyRoutes(ctx, services.rooms, services.history));
+  app.use(meetingRoutes(ctx, services.rooms, services.meetings));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);
