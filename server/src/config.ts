@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   /** Trust X-Forwarded-* from a reverse proxy (client IP for throttling, https for Secure cookies). */
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** auto: pretty lines when stdout is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   SESSION_TTL_DAYS: int(1, 365).default(30),
   INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
   SOCKET_TOKEN_TTL_SECONDS: int(30, 86_400).default(600),
@@ -81,6 +83,8 @@ export interface Config {
   allowedOrigins: string[];
   trustProxy: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** 'auto' is resolved by main.ts (is stdout a terminal?). */
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   sessionTtlMs: number;
   inviteTtlMs: number;
   socketTokenTtlMs: number;
@@ -127,6 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
       .filter(Boolean),
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
     inviteTtlMs: e.INVITE_TTL_HOURS * 3_600_000,
     socketTokenTtlMs: e.SOCKET_TOKEN_TTL_SECONDS * 1000,

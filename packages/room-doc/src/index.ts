@@ -12,3 +12,4 @@ export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './history/index.ts';
 export * from './meetings.ts';
+export * from './limits.ts';

@@ -55,11 +55,16 @@ export function roleWord(role: Role | null): string {
   return role === 'mentor' ? 'mentor' : role === 'mentee' ? 'mentee' : 'former member';
 }
 
+/** "Kick-off (Thu 4 Dec 2026, 14:05)". */
+export function meetingLabel(m: Pick<HistoryMeeting, 'title' | 'startedAt'>): string {
+  return `${m.title || 'Meeting'} (${formatDateTime(m.startedAt)})`;
+}
+
 /** What a point names, for headings: "now", a meeting's date, or a time. */
-export function pointLabel(point: string, meetings: readonly Pick<HistoryMeeting, 'id' | 'startedAt'>[] = []): string {
+export function pointLabel(point: string, meetings: readonly Pick<HistoryMeeting, 'id' | 'title' | 'startedAt'>[] = []): string {
   if (point === 'now') return 'now';
   const m = meetings.find((x) => x.id === point);
-  if (m) return `the meeting of ${formatDateTime(m.startedAt)}`;
+  if (m) return `${meetingLabel(m)}`;
   if (!Number.isNaN(Date.parse(point))) return formatDateTime(point);
   return 'that meeting';
 }

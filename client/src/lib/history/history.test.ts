@@ -20,7 +20,7 @@ describe('history wording', () => {
     expect(joinNames([])).toBe('nobody');
     expect(joinNames(['Ana', 'Ben', 'Cy'])).toBe('Ana, Ben and Cy');
     expect(pointLabel('now')).toBe('now');
-    expect(pointLabel('m1', [{ id: 'm1', startedAt: '2026-12-01T10:00:00.000Z' }])).toMatch(/^the meeting of /);
+    expect(pointLabel('m1', [{ id: 'm1', title: 'Kick-off', startedAt: '2026-12-01T10:00:00.000Z' }])).toMatch(/^Kick-off \(/);
   });
 
   it('describes field changes as a person would say them', () => {
@@ -51,8 +51,8 @@ describe('history wording', () => {
 describe('points and ranges', () => {
   const now = Date.parse('2026-12-05T08:00:30.000Z');
   const meetings = [
-    { id: 'm2', startedAt: '2026-12-04T10:00:00.000Z', endedAt: '2026-12-04T11:00:00.000Z' },
-    { id: 'm1', startedAt: '2026-11-27T10:00:00.000Z', endedAt: null },
+    { id: 'm2', title: 'Meeting 2', startedAt: '2026-12-04T10:00:00.000Z', endedAt: '2026-12-04T11:00:00.000Z' },
+    { id: 'm1', title: 'Kick-off', startedAt: '2026-11-27T10:00:00.000Z', endedAt: null },
   ];
 
   it('offers now, each meeting, whole-minute presets, and an unknown selected point', () => {

@@ -1,6 +1,6 @@
 /** The points a reader can pick to compare or to bound a timeline: now, each meeting, a few times back. */
 import type { HistoryMeeting } from '@menteo/protocol';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, meetingLabel } from './format.ts';
 
 export interface PointChoice {
   value: string;
@@ -27,12 +27,12 @@ export function presetPoints(now = Date.now()): PointChoice[] {
  * none of those (an ISO time from a link), so a select always shows what is compared.
  */
 export function pointChoices(
-  meetings: readonly Pick<HistoryMeeting, 'id' | 'startedAt'>[],
+  meetings: readonly Pick<HistoryMeeting, 'id' | 'title' | 'startedAt'>[],
   selected: readonly (string | null)[],
   now = Date.now(),
 ): PointChoice[] {
   const out: PointChoice[] = [{ value: 'now', label: 'Now' }];
-  for (const m of meetings) out.push({ value: m.id, label: `Meeting of ${formatDateTime(m.startedAt)}` });
+  for (const m of meetings) out.push({ value: m.id, label: meetingLabel(m) });
   out.push(...presetPoints(now));
   for (const s of selected) {
     if (s && !out.some((c) => c.value === s)) out.push({ value: s, label: Number.isNaN(Date.parse(s)) ? 'A meeting' : formatDateTime(s) });

@@ -1,6 +1,6 @@
 /** The timeline page's pure parts: which point each slider position shows, and the ranges on offer. */
 import type { HistoryMeeting, TimelineGroup, TimelineResponse } from '@menteo/protocol';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, meetingLabel } from './format.ts';
 
 /** Slider position i: 0 is the range's start, i > 0 is the end of group i - 1 (its last stored edit). */
 export function stepPoint(data: Pick<TimelineResponse, 'from'>, groups: readonly Pick<TimelineGroup, 'lastAt'>[], i: number): string {
@@ -26,7 +26,7 @@ function minute(ms: number): string {
  * loaded, and the range in the URL when it is none of these.
  */
 export function rangeChoices(
-  meetings: readonly Pick<HistoryMeeting, 'id' | 'startedAt' | 'endedAt'>[],
+  meetings: readonly Pick<HistoryMeeting, 'id' | 'title' | 'startedAt' | 'endedAt'>[],
   from: string | null,
   to: string | null,
   now = Date.now(),
@@ -37,7 +37,7 @@ export function rangeChoices(
     { value: 'last-30d', label: 'Last 30 days', from: minute(now - 30 * DAY), to: null },
   ];
   for (const m of meetings) {
-    out.push({ value: `m:${m.id}`, label: `During the meeting of ${formatDateTime(m.startedAt)}`, from: m.startedAt, to: m.endedAt });
+    out.push({ value: `m:${m.id}`, label: `During ${meetingLabel(m)}`, from: m.startedAt, to: m.endedAt });
   }
   if ((from || to) && !out.some((c) => c.from === from && c.to === to)) {
     out.push({

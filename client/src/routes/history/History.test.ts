@@ -28,6 +28,8 @@ const room: Room = {
   ],
   progress: { goals: 1, goalsDone: 0, milestones: 1, milestonesDone: 0, milestonePercent: 0 },
   lastActivityAt: null,
+  lastMetAt: null,
+  nextDueAt: null,
 };
 
 function moments() {
@@ -50,6 +52,7 @@ const meetingsPage: HistoryMeetingsResponse = {
       type: 'meeting',
       meeting: {
         id: 'm2',
+        title: 'Meeting 2',
         startedAt: '2026-12-04T10:00:00.000Z',
         endedAt: '2026-12-04T11:00:00.000Z',
         durationMs: 3_600_000,
@@ -62,6 +65,7 @@ const meetingsPage: HistoryMeetingsResponse = {
       type: 'meeting',
       meeting: {
         id: 'm1',
+        title: 'Kick-off',
         startedAt: '2026-11-27T10:00:00.000Z',
         endedAt: '2026-11-27T10:30:00.000Z',
         durationMs: 1_800_000,

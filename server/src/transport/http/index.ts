@@ -10,6 +10,7 @@ import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { meetingRoutes } from './meeting-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -25,6 +26,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
   app.set('trust proxy', ctx.config.trustProxy);
+  app.use(securityHeaders());
   app.use(requestLogging(ctx));
   app.use(httpMetrics(ctx.metrics));
   app.get('/healthz', (_req, res) => {

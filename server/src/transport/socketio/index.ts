@@ -8,13 +8,14 @@ import { presence } from './presence.ts';
 import { meetings } from './meetings.ts';
 import type { Services } from '../../services.ts';
 import { createRoomAdmission } from './rooms.ts';
+import { roomEvents } from './room-events.ts';
 import type { IoServer, IoSocket, SocketConcern, SocketConcernDeps, SocketConcernFactory } from './types.ts';
 
 /**
  * The concerns served over socket.io, one file each (see SocketConcern in types.ts).
  * Chat is added here, as `chat` from './chat.ts'.
  */
-const CONCERNS: readonly SocketConcernFactory[] = [presence, meetings];
+const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, meetings];
 
 /**
  * socket.io on /socket.io: authentication and room admission here, every feature in its own
