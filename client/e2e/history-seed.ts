@@ -7,7 +7,7 @@
  */
 import postgres from 'postgres';
 import * as Y from 'yjs';
-import { addMilestone, createGoal, goalsMap, moveGoal, toggleMilestone, type GoalStatus } from '@menteo/room-doc';
+import { addMilestone, createGoal, deleteGoal, goalsMap, moveGoal, toggleMilestone, updateGoal, type GoalStatus } from '@menteo/room-doc';
 
 export interface SeedResult {
   rows: number;
@@ -23,10 +23,23 @@ const WORDS = 'we talked about the portfolio the interview loop a side project r
  * Writes `total` updates for `roomId`, in groups of `perGroup` by alternating authors, one
  * group every `spacingMin` minutes, the last ending `endAgoMin` minutes ago.
  */
-export async function seedLongHistory(
-  databaseUrl: string,
-  opts: { roomId: string; authors: [string, string]; total: number; perGroup?: number; spacingMin?: number; endAgoMin?: number },
-): Promise<SeedResult> {
+export interface SeedOptions {
+  roomId: string;
+  authors: [string, string];
+  total: number;
+  perGroup?: number;
+  spacingMin?: number;
+  endAgoMin?: number;
+}
+
+export interface LoggedRow {
+  data: Uint8Array;
+  author: string;
+  at: Date;
+}
+
+/** The edits alone (no database), with their authors and times. */
+export function generateLongHistory(opts: SeedOptions): { rows: LoggedRow[]; groupMinutes: Date[]; doc: Y.Doc } {
   const perGroup = opts.perGroup ?? 50;
   const spacingMin = opts.spacingMin ?? 5;
   const groups = Math.ceil(opts.total / perGroup);
@@ -35,7 +48,7 @@ export async function seedLongHistory(
 
   // One doc per author (each its own clientID), kept in sync like two browsers would be.
   const docs = [new Y.Doc(), new Y.Doc()] as const;
-  const rows: { data: Uint8Array; author: string; at: Date }[] = [];
+  const rows: LoggedRow[] = [];
   let current = { author: opts.authors[0], at: new Date(start) };
   docs.forEach((doc, i) => {
     doc.on('update', (u: Uint8Array, origin: unknown) => {
@@ -59,25 +72,31 @@ export async function seedLongHistory(
       k += 1;
     };
     if (g % 3 === 2) {
-      // Board work: a new goal with milestones, a tick, a move; old goals are dropped so the board stays a board.
+      // Board work: add and delete goals (about 20 stay), add and tick milestones, move goals
+      // between columns, change due dates — a board people keep using, not one that only grows.
       for (let guard = 0; rows.length - firstRow < budget && guard < budget * 4; guard++) {
         stamp();
         const goals = [...goalsMap(doc).keys()];
         const pick = goals[(g + k) % Math.max(1, goals.length)];
         const step = (rows.length - firstRow) % 5;
-        if (step === 0 || !pick) {
+        if (!pick || (step === 0 && goals.length < 20)) {
           const id = createGoal(doc, { title: `Goal ${g}: ${WORDS[g % WORDS.length]}`, status: STATUSES[g % 3]!, owner: who ? 'mentee' : 'mentor', createdBy: opts.authors[who]! });
           addMilestone(doc, id, `First step of goal ${g}`);
-        } else if (step === 1) addMilestone(doc, pick, `Step ${k} of ${g}`);
-        else if (step === 2) {
+        } else if (step === 0) deleteGoal(doc, goals[0]!);
+        else if (step === 1) {
           const ms = goalsMap(doc).get(pick)?.get('milestones');
           const first = ms instanceof Y.Array ? (ms.get(0) as Y.Map<unknown> | undefined) : undefined;
           const mid = first?.get('id');
-          if (typeof mid === 'string') toggleMilestone(doc, pick, mid, first?.get('done') !== true);
+          if (ms instanceof Y.Array && ms.length < 6) addMilestone(doc, pick, `Step ${k} of ${g}`);
+          else if (typeof mid === 'string') toggleMilestone(doc, pick, mid, first?.get('done') !== true);
+        } else if (step === 2) {
+          const ms = goalsMap(doc).get(pick)?.get('milestones');
+          const last = ms instanceof Y.Array ? (ms.get(ms.length - 1) as Y.Map<unknown> | undefined) : undefined;
+          const mid = last?.get('id');
+          if (typeof mid === 'string') toggleMilestone(doc, pick, mid, last?.get('done') !== true);
           else addMilestone(doc, pick, `Step ${k} of ${g}`);
         } else if (step === 3) moveGoal(doc, pick, { status: STATUSES[(g + k) % 3]! });
-        else if (goals.length > 24) moveGoal(doc, goals[0]!, { status: 'dropped' });
-        else addMilestone(doc, pick, `Extra ${k}`);
+        else updateGoal(doc, pick, { due: `2027-0${1 + ((g + k) % 9)}-1${k % 10}` });
       }
     } else {
       // Typing: a new paragraph every other notes group, then one letter per update.
@@ -100,6 +119,11 @@ export async function seedLongHistory(
     }
   }
 
+  return { rows, groupMinutes, doc: docs[0] };
+}
+
+export async function seedLongHistory(databaseUrl: string, opts: SeedOptions): Promise<SeedResult> {
+  const { rows, groupMinutes } = generateLongHistory(opts);
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   let bytes = 0;
   try {

@@ -84,7 +84,7 @@ async function addMilestones(page: Page, goal: string, titles: string[]): Promis
 /** Both viewports of the current page, each a screenshot. */
 async function bothScreens(page: Page, name: string, ready: () => Promise<void> = async () => {}): Promise<void> {
   await ready();
-  await screenshot(page, name, { fullPage: false });
+  await screenshot(page, name, { fullPage: true });
   await page.setViewportSize(PHONE);
   await ready();
   await screenshot(page, `${name}-phone`, { fullPage: false });

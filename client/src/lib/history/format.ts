@@ -16,6 +16,13 @@ export function formatDateTime(iso: string, timeZone?: string): string {
   }).format(d);
 }
 
+/** "Thu 4 Dec 2026" */
+export function formatDay(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return 'An unknown day';
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(d);
+}
+
 /** "14:05" */
 export function formatTime(iso: string, timeZone?: string): string {
   const d = new Date(iso);

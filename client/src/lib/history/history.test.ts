@@ -68,12 +68,13 @@ describe('points and ranges', () => {
     ]);
   });
 
-  it('maps slider positions to the range start and each group end', () => {
-    const groups = [{ lastAt: 'T1' }, { lastAt: 'T2' }];
-    expect(stepPoint({ from: 'T0' }, groups, 0)).toBe('T0');
-    expect(stepPoint({ from: 'T0' }, groups, 1)).toBe('T1');
-    expect(stepPoint({ from: 'T0' }, groups, 2)).toBe('T2');
-    expect(stepPoint({ from: 'T0' }, groups, 9)).toBe('T2');
+  it('maps slider positions to the range start and the end of each group (its last millisecond included)', () => {
+    const groups = [{ lastAt: '2026-12-05T07:21:10.123Z' }, { lastAt: '2026-12-05T07:22:00.000Z' }];
+    const from = { from: '2026-11-28T07:21:00.000Z' };
+    expect(stepPoint(from, groups, 0)).toBe(from.from);
+    expect(stepPoint(from, groups, 1)).toBe('2026-12-05T07:21:10.124Z');
+    expect(stepPoint(from, groups, 2)).toBe('2026-12-05T07:22:00.001Z');
+    expect(stepPoint(from, groups, 9)).toBe('2026-12-05T07:22:00.001Z');
   });
 
   it('offers meeting ranges and keeps a range from a link', () => {

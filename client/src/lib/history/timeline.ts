@@ -2,10 +2,18 @@
 import type { HistoryMeeting, TimelineGroup, TimelineResponse } from '@menteo/protocol';
 import { formatDateTime, meetingLabel } from './format.ts';
 
-/** Slider position i: 0 is the range's start, i > 0 is the end of group i - 1 (its last stored edit). */
+/**
+ * Slider position i: 0 is the range's start, i > 0 is the end of group i - 1 (its last stored
+ * edit). Postgres keeps microseconds and the wire milliseconds, so a group's `lastAt` is its
+ * last edit's time rounded down: as of that very instant the last edit (e.g. the goal the step
+ * names) would be missing. The point is the end of that millisecond.
+ */
 export function stepPoint(data: Pick<TimelineResponse, 'from'>, groups: readonly Pick<TimelineGroup, 'lastAt'>[], i: number): string {
   if (i <= 0) return data.from;
-  return groups[Math.min(i, groups.length) - 1]?.lastAt ?? data.from;
+  const last = groups[Math.min(i, groups.length) - 1]?.lastAt;
+  if (!last) return data.from;
+  const t = Date.parse(last);
+  return Number.isNaN(t) ? last : new Date(t + 1).toISOString();
 }
 
 export interface RangeChoice {

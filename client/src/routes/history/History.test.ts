@@ -189,7 +189,7 @@ describe('History page', () => {
     const removed = await screen.findByTestId('compare-goal-removed');
     expect(removed.textContent).toContain('Ship the portfolio');
     expect(removed.textContent).toContain('1 milestones');
-    await fireEvent.click(within(removed).getByRole('button', { name: 'Restore goal “Ship the portfolio”' }));
+    await fireEvent.click(within(removed).getByRole('button', { name: 'Restore goal “Ship the portfolio” with its milestones' }));
     expect(restore).toHaveBeenCalledWith('r1', { kind: 'goal', goalId: portfolio, from: 'm2' });
     expect((await screen.findByTestId('restore-outcome')).textContent).toBe('Restored: “Ship the portfolio” is back in the room.');
   });
