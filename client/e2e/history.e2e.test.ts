@@ -304,6 +304,7 @@ describe('session history', () => {
 
     const render: number[] = [];
     const step: number[] = [];
+    const build: number[] = [];
     // 40 steps back (fetched ahead of the slider as it moves), then 40 forward over the cached states.
     for (const key of [...Array(40).fill('ArrowLeft'), ...Array(40).fill('ArrowRight')] as string[]) {
       const before = Number(await slider.getAttribute('data-index'));
@@ -312,6 +313,7 @@ describe('session history', () => {
       await a.locator(`[data-testid="timeline-slider"][data-shown="${want}"]`).waitFor({ timeout: 30_000 });
       render.push(Number(await slider.getAttribute('data-render-ms')));
       step.push(Number(await slider.getAttribute('data-step-ms')));
+      build.push(Number(await slider.getAttribute('data-build-ms')));
     }
     const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
     const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -320,6 +322,10 @@ describe('session history', () => {
       renderP50: pct(render, 50),
       renderP95: pct(render, 95),
       renderMax: Math.max(...render),
+      renderBackP50: pct(render.slice(0, 40), 50),
+      renderForwardP50: pct(render.slice(40), 50),
+      buildP50: pct(build, 50),
+      buildMax: Math.max(...build),
       stepP50: pct(step, 50),
       stepMax: Math.max(...step),
       notesChars: (await notesText(a)).length,

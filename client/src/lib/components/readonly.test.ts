@@ -68,6 +68,24 @@ describe('read-only room components', () => {
     expect(screen.queryByRole('toolbar')).toBeNull();
   });
 
+  it('steps read-only notes from one past doc to the next in the same editor, empty notes included', async () => {
+    const first = pastDoc();
+    const { rerender } = render(NotesEditor, { doc: first, me: viewer, readonly: true });
+    const editor = await screen.findByTestId('notes-editor');
+    await waitFor(() => expect(editor.textContent).toContain('We agreed on three projects.'));
+    const next = new Y.Doc();
+    Y.applyUpdate(next, Y.encodeStateAsUpdate(first));
+    const p = new Y.XmlElement('paragraph');
+    p.insert(0, [new Y.XmlText('Then we shipped one.')]);
+    next.getXmlFragment('notes').insert(1, [p]);
+    await rerender({ doc: next, me: viewer, readonly: true });
+    await waitFor(() => expect(screen.getByTestId('notes-editor').textContent).toContain('Then we shipped one.'));
+    // The same editor element: stepping through history does not rebuild the editor.
+    expect(screen.getByTestId('notes-editor')).toBe(editor);
+    await rerender({ doc: new Y.Doc(), me: viewer, readonly: true });
+    await waitFor(() => expect(editor.textContent).toBe(''));
+  });
+
   it('draws past agenda, action items and resources with their state and no controls', () => {
     const doc = pastDoc();
     const agenda = render(Agenda, { doc, me: viewer, readonly: true });

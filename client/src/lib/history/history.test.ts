@@ -109,7 +109,7 @@ describe('PastStates', () => {
     await states.get('a');
     await expect(states.get('bad')).rejects.toThrow('down');
     fail = false;
-    expect(readGoals(docFromUpdate((await states.get('bad')).update))[0]?.title).toBe('bad');
+    expect(readGoals((await states.get('bad')).doc)[0]?.title).toBe('bad');
     await states.get('a'); // a is now the most recent; c pushes out bad
     states.prefetch(['c']);
     await states.get('c');
