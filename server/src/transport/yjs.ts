@@ -20,6 +20,14 @@ class YjsWebSocket extends WebSocket {
   }
 }
 
+/**
+ * A WebSocket ping every 2 s; a socket that has not answered the previous one is dead and is
+ * terminated. A dropped network (no FIN, no close frame) otherwise kept the member "here" for
+ * the 30 s of y-protocols' awareness timeout or longer; now its awareness goes within 4 s.
+ * Browsers and `ws` answer pings by themselves: no client change, no protocol change.
+ */
+export const PING_INTERVAL_MS = 2000;
+
 /** Frames a socket may send while its room loads; a y-websocket client sends 2–4. */
 const MAX_EARLY_FRAMES = 64;
 /** Unsent bytes a slow reader may pile up before it is dropped (1013: it resyncs on reconnect). */
@@ -33,6 +41,8 @@ export interface YjsEndpointDeps {
   /** The update log is at its memory bound: refuse new writers with 1013. */
   logIsFull: () => boolean;
   observer: RegistryObserver;
+  /** Heartbeat period (tests shorten it); PING_INTERVAL_MS by default. */
+  pingIntervalMs?: number;
 }
 
 export interface YjsEndpoint {
@@ -74,7 +84,11 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     if (role === null) return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
     // Each member has their own private doc; the name they use is the same for both.
     const storageName = isPrivate ? `${roomId}${PRIVATE_DOC_SUFFIX}~${principal.userId}` : roomId;
-    return { ok: true, docName: storageName, info: { userId: principal.userId, roomId, wantsAck } };
+    return {
+      ok: true,
+      docName: storageName,
+      info: { userId: principal.userId, roomId, wantsAck, member: { displayName: principal.displayName, role } },
+    };
   }
 
   async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -129,7 +143,22 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         ctx.logger.warn({ err, docName, userId: info.userId }, 'y-websocket error');
       }
     });
+    let answered = true;
+    ws.on('pong', () => {
+      answered = true;
+    });
+    const heartbeat = setInterval(() => {
+      if (!answered) {
+        ctx.logger.info({ docName, userId: info.userId }, 'y-websocket peer stopped answering pings; terminated');
+        ws.terminate();
+        return;
+      }
+      answered = false;
+      ws.ping();
+    }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
+    heartbeat.unref();
     ws.on('close', () => {
+      clearInterval(heartbeat);
       closed = true;
       early.length = 0;
       if (conn) registry.leave(conn);
