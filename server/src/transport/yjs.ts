@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, PRIVATE_DOC_SUFFIX, YJS_PATH, closeReason } from '@menteo/protocol';
+import { CloseCode, MessageType, PRIVATE_DOC_SUFFIX, YJS_PATH, closeReason } from '@menteo/protocol';
 import type { AppContext } from '../context.ts';
 import { isAllowedOrigin } from '../auth/origin.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -21,12 +21,20 @@ class YjsWebSocket extends WebSocket {
 }
 
 /**
- * A WebSocket ping every 2 s; a socket that has not answered the previous one is dead and is
- * terminated. A dropped network (no FIN, no close frame) otherwise kept the member "here" for
- * the 30 s of y-protocols' awareness timeout or longer; now its awareness goes within 4 s.
- * Browsers and `ws` answer pings by themselves: no client change, no protocol change.
+ * Heartbeat: every 2 s a WebSocket ping and a y-protocols "query awareness" (type 3), which
+ * every y-websocket client answers with an awareness message. A socket that answered neither
+ * since the previous tick is dead and is terminated, so a dropped network (no FIN, no close
+ * frame), which kept the member "here" for the 30 s of y-protocols' awareness timeout or
+ * longer, now takes its awareness away within 4 s.
+ *
+ * Why both: the browser's network stack answers pings below the page, so a page that has
+ * lost its network to the browser (Chromium's offline mode does this) still pongs; only an
+ * application message shows the page itself is there. Once a client has answered a query it
+ * must keep answering; a client that never does (not every Yjs client handles type 3) is
+ * judged by its pongs.
  */
 export const PING_INTERVAL_MS = 2000;
+const QUERY_AWARENESS_FRAME = Uint8Array.of(MessageType.QueryAwareness);
 
 /** Frames a socket may send while its room loads; a y-websocket client sends 2–4. */
 const MAX_EARLY_FRAMES = 64;
@@ -119,7 +127,14 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     const early: Uint8Array[] = [];
     let earlyBytes = 0;
     const maxBuffered = maxBufferedBytes(ctx.config.limits.maxMessageBytes);
+    /** Heartbeat state (PING_INTERVAL_MS): what arrived since the last tick. */
+    let heard = true;
+    let ponged = true;
+    let queried = false;
+    let answersQueries = false;
     ws.on('message', (data: RawData) => {
+      heard = true;
+      if (queried) answersQueries = true;
       const bytes = toBytes(data);
       if (conn) return registry.handleMessage(conn, bytes);
       if (closed) return;
@@ -143,18 +158,21 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         ctx.logger.warn({ err, docName, userId: info.userId }, 'y-websocket error');
       }
     });
-    let answered = true;
     ws.on('pong', () => {
-      answered = true;
+      ponged = true;
     });
     const heartbeat = setInterval(() => {
-      if (!answered) {
-        ctx.logger.info({ docName, userId: info.userId }, 'y-websocket peer stopped answering pings; terminated');
+      if (!(heard || (ponged && !answersQueries))) {
+        ctx.logger.info({ docName, userId: info.userId }, 'y-websocket peer went silent; terminated');
         ws.terminate();
         return;
       }
-      answered = false;
+      heard = false;
+      ponged = false;
+      if (ws.readyState !== WebSocket.OPEN) return;
       ws.ping();
+      ws.send(QUERY_AWARENESS_FRAME);
+      queried = true;
     }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
     heartbeat.unref();
     ws.on('close', () => {

@@ -52,18 +52,20 @@ describe('presence of y-websocket clients', () => {
     }
   });
 
-  it('drops a member whose network died (no pong, no close) within 5 s', async () => {
+  /** A member whose socket goes silent after they are present; `pongs`: its network stack still answers pings. */
+  async function silentMemberGoesAway(pongs: boolean): Promise<number> {
     const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
     const browser = connectClient(server.wsUrl, roomId, { cookie: mentor.cookie });
-    // A socket that stops answering pings: what a dropped network looks like from the server.
-    const silent = class extends WebSocket {
+    const sockets: WebSocket[] = [];
+    const Silent = class extends WebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols, { headers: { cookie: mentee.cookie }, autoPong: false });
+        super(url, protocols, { headers: { cookie: mentee.cookie }, autoPong: pongs });
+        sockets.push(this);
       }
     };
     const doc = new Y.Doc();
     const dropped = new WebsocketProvider(`${server.wsUrl}${YJS_PATH}`, roomId, doc, {
-      WebSocketPolyfill: silent as never,
+      WebSocketPolyfill: Silent as never,
       disableBc: true,
     });
     try {
@@ -71,16 +73,31 @@ describe('presence of y-websocket clients', () => {
       await waitFor(() => dropped.synced, 'the member synced');
       dropped.awareness.setLocalStateField('user', { name: 'Eli' });
       await waitFor(() => seenUsers(browser.provider).includes(mentee.id), 'the member present');
-      // From here on the member's client sends nothing (a y-websocket client is quiet while idle).
+      // Let the server see it answer a heartbeat query, as a live page does.
+      await new Promise((r) => setTimeout(r, 2500));
+      // From here on nothing the client writes reaches the server (no close frame either).
       dropped.shouldConnect = false;
+      for (const ws of sockets) {
+        ws.send = () => {};
+        ws.close = () => {};
+        if (!pongs) ws.pong = () => {};
+      }
       const started = Date.now();
       await waitFor(() => !seenUsers(browser.provider).includes(mentee.id), 'the member gone', 8000);
-      // Pings every 2 s: at most two intervals, plus timer slack on a loaded machine.
-      expect(Date.now() - started).toBeLessThan(5500);
+      return Date.now() - started;
     } finally {
       dropped.destroy();
       doc.destroy();
       browser.destroy();
     }
+  }
+
+  it('drops a member whose network died (no pong, no message, no close) within 5 s', async () => {
+    // Heartbeat every 2 s: at most two intervals, plus timer slack on a loaded machine.
+    expect(await silentMemberGoesAway(false)).toBeLessThan(5500);
+  });
+
+  it('drops a member whose page went silent though its network stack still answers pings (a browser offline)', async () => {
+    expect(await silentMemberGoesAway(true)).toBeLessThan(5500);
   });
 });
