@@ -11,3 +11,4 @@ export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './limits.ts';
+export * from './meetings.ts';
