@@ -127,15 +127,21 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     const early: Uint8Array[] = [];
     let earlyBytes = 0;
     const maxBuffered = maxBufferedBytes(ctx.config.limits.maxMessageBytes);
-    /** Heartbeat state (PING_INTERVAL_MS): what arrived since the last tick. */
+    /**
+     * Heartbeat state (PING_INTERVAL_MS): what arrived since the last tick. A client counts as
+     * one that answers queries after two ticks in a row brought an awareness message after
+     * the query; a client that ignores them is never held to it.
+     */
     let heard = true;
     let ponged = true;
     let queried = false;
+    let replied = false;
+    let replyStreak = 0;
     let answersQueries = false;
     ws.on('message', (data: RawData) => {
       heard = true;
-      if (queried) answersQueries = true;
       const bytes = toBytes(data);
+      if (queried && bytes[0] === MessageType.Awareness) replied = true;
       if (conn) return registry.handleMessage(conn, bytes);
       if (closed) return;
       early.push(bytes);
@@ -167,8 +173,11 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         ws.terminate();
         return;
       }
+      replyStreak = queried && replied ? replyStreak + 1 : 0;
+      if (replyStreak >= 2) answersQueries = true;
       heard = false;
       ponged = false;
+      replied = false;
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.ping();
       ws.send(QUERY_AWARENESS_FRAME);

@@ -73,8 +73,8 @@ describe('presence of y-websocket clients', () => {
       await waitFor(() => dropped.synced, 'the member synced');
       dropped.awareness.setLocalStateField('user', { name: 'Eli' });
       await waitFor(() => seenUsers(browser.provider).includes(mentee.id), 'the member present');
-      // Let the server see it answer a heartbeat query, as a live page does.
-      await new Promise((r) => setTimeout(r, 2500));
+      // Let the server see it answer heartbeat queries two ticks in a row, as a live page does.
+      await new Promise((r) => setTimeout(r, 6500));
       // From here on nothing the client writes reaches the server (no close frame either).
       dropped.shouldConnect = false;
       for (const ws of sockets) {
