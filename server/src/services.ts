@@ -1,5 +1,6 @@
 import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
+import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
@@ -18,6 +19,7 @@ export interface Services {
   invites: InvitesService;
   meetings: MeetingsService;
   history: HistoryService;
+  chat: ChatService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -33,5 +35,6 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     invites: createInvitesService(ctx, rooms),
     meetings: createMeetingsService(ctx, deps),
     history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
+    chat: createChatService(ctx),
   };
 }
