@@ -145,10 +145,16 @@ export async function historyMeetingsPage(
   return rowsOf<MeetingSqlRow>(result).map(toMeetingRow);
 }
 
-/** One meeting of a room with its end snapshot, or null (unknown id, or another room's). */
-export async function historyMeeting(db: Db, roomId: string, meetingId: string): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
+/** One meeting of a room with its end snapshot (unless `withSnapshot` is false), or null (unknown id, or another room's). */
+export async function historyMeeting(
+  db: Db,
+  roomId: string,
+  meetingId: string,
+  withSnapshot = true,
+): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
+  const snapshot = withSnapshot ? sql`m.end_snapshot` : sql`null::bytea as end_snapshot`;
   const result: unknown = await db.execute(sql`
-    select ${meetingRowSql}, m.end_snapshot from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
+    select ${meetingRowSql}, ${snapshot} from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
   const row = rowsOf<MeetingSqlRow & { end_snapshot: Uint8Array | null }>(result)[0];
   if (!row) return null;
   const snap = row.end_snapshot;
