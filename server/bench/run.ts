@@ -13,9 +13,9 @@
  *                                         (default split,affine; split is issue 4's case)
  *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
  *                                         and every run's p99 (a shared VM swings run to run)
- *   npm run bench -- --scenarios history  session history (issue 16): 100 meetings, 50,000 updates
  *   npm run bench -- --scenarios chat     issue 15's chat: 1,000 rooms × 1 message/s on one node
  *   npm run bench -- --scenarios chat --chat-bus memory,redis   also with the socket.io Redis adapter
+ *   npm run bench -- --scenarios history  session history (issue 16): 100 meetings, 50,000 updates
  *   npm run bench -- --neighbours 2       with 2 processes each keeping 60 % of a core busy at the
  *                                         benchmark's priority: a repeatable squeeze (neighbours.ts)
  */
@@ -26,8 +26,8 @@ import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
 import { startNeighbours } from './neighbours.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
-import { runHistoryBench, type HistoryBenchResult } from './history-api.ts';
 import { runChatBench, type ChatBenchResult } from './chat.ts';
+import { runHistoryBench, type HistoryBenchResult } from './history-api.ts';
 import { printTable, round, type Summary } from './stats.ts';
 import type { Timed } from './history-api.ts';
 import type { EditKind } from './protocol.ts';
@@ -227,6 +227,29 @@ function openRows(r: OpenResult): Array<[string, string | number, string?]> {
   ];
 }
 
+function chatRows(r: ChatBenchResult, runs: ChatBenchResult[]): Array<[string, string | number, string?]> {
+  const refused = Object.entries(r.refused).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+  return [
+    ['rooms × clients', `${r.options.rooms} × 2`],
+    ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
+    ['messages/s (measured window)', round(r.messagesPerSecond, 0)],
+    ['sent / acked / refused', `${r.sent} / ${r.acked} / ${refused}`],
+    ['delivery (send → other member) p50', ms(r.deliveryMs, 'p50')],
+    ['delivery p99', ms(r.deliveryMs, 'p99'), '≤ 20 ms'],
+    ['delivery max', ms(r.deliveryMs, 'max')],
+    ...(runs.length > 1
+      ? ([[`delivery p99, each of ${runs.length} runs (this table: the median run)`, runs.map((x) => round(x.deliveryMs.p99, 1)).join(', ') + ' ms']] as Array<[string, string]>)
+      : []),
+    ['sent ack (committed) p50 / p99', `${round(r.ackMs.p50, 1)} / ${round(r.ackMs.p99, 1)} ms`],
+    ['acked but undelivered / unanswered', `${r.undelivered} / ${r.unanswered}`, '0 / 0'],
+    ['rows in Postgres vs acked (missing)', `${r.persisted.rows} vs ${r.persisted.acked} (${r.persisted.missing})`, '0 missing'],
+    ['group commits / mean rows / mean INSERT', `${r.commits.count} / ${round(r.commits.meanRows, 1)} / ${round(r.commits.meanMs, 1)} ms`],
+    ['node CPU / per 1,000 messages', `${round(r.node.cpuPercent, 0)} % / ${round(r.node.cpuMsPer1000Messages, 0)} ms`],
+    ['node RSS', `${round(r.node.rssMB, 0)} MB`],
+    ...r.generators.map((g, i): [string, string] => [`generator ${i} CPU / loop p99 / max`, `${round(g.cpuPercent, 0)} % / ${round(g.loopP99Ms, 1)} / ${round(g.loopMaxMs, 1)} ms`]),
+  ];
+}
+
 /** p50 wall / p50 CPU / max wall. */
 const t = (x: Timed) => `${round(x.wall.p50, 1)} / ${round(x.cpu.p50, 1)} / ${round(x.wall.max, 1)} ms`;
 
@@ -249,29 +272,6 @@ function historyRows(r: HistoryBenchResult): Array<[string, string | number, str
     [`a month of timeline (${r.timelineMonthGroups} groups)`, t(r.timelineMonthMs), '≤ 300 ms'],
     ['state as of a time between meetings', t(r.stateAtTimeMs)],
     ['build (simulate, log, compact, meetings)', `${b.ms} ms`],
-  ];
-}
-
-function chatRows(r: ChatBenchResult, runs: ChatBenchResult[]): Array<[string, string | number, string?]> {
-  const refused = Object.entries(r.refused).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
-  return [
-    ['rooms × clients', `${r.options.rooms} × 2`],
-    ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
-    ['messages/s (measured window)', round(r.messagesPerSecond, 0)],
-    ['sent / acked / refused', `${r.sent} / ${r.acked} / ${refused}`],
-    ['delivery (send → other member) p50', ms(r.deliveryMs, 'p50')],
-    ['delivery p99', ms(r.deliveryMs, 'p99'), '≤ 20 ms'],
-    ['delivery max', ms(r.deliveryMs, 'max')],
-    ...(runs.length > 1
-      ? ([[`delivery p99, each of ${runs.length} runs (this table: the median run)`, runs.map((x) => round(x.deliveryMs.p99, 1)).join(', ') + ' ms']] as Array<[string, string]>)
-      : []),
-    ['sent ack (committed) p50 / p99', `${round(r.ackMs.p50, 1)} / ${round(r.ackMs.p99, 1)} ms`],
-    ['acked but undelivered / unanswered', `${r.undelivered} / ${r.unanswered}`, '0 / 0'],
-    ['rows in Postgres vs acked (missing)', `${r.persisted.rows} vs ${r.persisted.acked} (${r.persisted.missing})`, '0 missing'],
-    ['group commits / mean rows / mean INSERT', `${r.commits.count} / ${round(r.commits.meanRows, 1)} / ${round(r.commits.meanMs, 1)} ms`],
-    ['node CPU / per 1,000 messages', `${round(r.node.cpuPercent, 0)} % / ${round(r.node.cpuMsPer1000Messages, 0)} ms`],
-    ['node RSS', `${round(r.node.rssMB, 0)} MB`],
-    ...r.generators.map((g, i): [string, string] => [`generator ${i} CPU / loop p99 / max`, `${round(g.cpuPercent, 0)} % / ${round(g.loopP99Ms, 1)} / ${round(g.loopMaxMs, 1)} ms`]),
   ];
 }
 
@@ -312,11 +312,6 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (scenarios.has('history')) {
-    const r = await runHistoryBench(history, log);
-    printTable(`Session history: ${history.meetings} meetings, ${history.updates} logged updates (issue 16)`, historyRows(r));
-    results.history = r;
-  }
   if (scenarios.has('chat')) {
     for (const bus of args['chat-bus'].split(',').map((b) => b.trim())) {
       if (bus !== 'memory' && bus !== 'redis') throw new Error(`--chat-bus must be memory or redis, got ${bus}`);
@@ -335,6 +330,11 @@ async function main(): Promise<void> {
       printTable(`Chat on one node, ${bus === 'memory' ? 'in-process bus' : 'socket.io Redis adapter'} (issue 15)`, chatRows(median, runs));
       results[bus === 'memory' ? 'chat' : 'chat-redis'] = { ...median, p99Runs: runs.map((r) => r.deliveryMs.p99) };
     }
+  }
+  if (scenarios.has('history')) {
+    const r = await runHistoryBench(history, log);
+    printTable(`Session history: ${history.meetings} meetings, ${history.updates} logged updates (issue 16)`, historyRows(r));
+    results.history = r;
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.

@@ -18,8 +18,8 @@ export interface Services {
   rooms: RoomsService;
   invites: InvitesService;
   meetings: MeetingsService;
-  history: HistoryService;
   chat: ChatService;
+  history: HistoryService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -34,7 +34,7 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     rooms,
     invites: createInvitesService(ctx, rooms),
     meetings: createMeetingsService(ctx, deps),
-    history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
     chat: createChatService(ctx),
+    history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
   };
 }

@@ -9,8 +9,8 @@ import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
-import { historyRoutes } from './history-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { historyRoutes } from './history-routes.ts';
 import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
