@@ -12,3 +12,4 @@ export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './programs.ts';
 export * from './limits.ts';
+export * from './meetings.ts';
