@@ -65,7 +65,7 @@ export interface ProgramsService {
   /** The invitations as CSV (formulas escaped), for copying into mail merges. */
   invitationsCsv(program: CoordinatedProgram, inviteBase: string): Promise<string>;
   /** Derived figures per pair: never a doc, never content. */
-  dashboard(program: CoordinatedProgram): Promise<DashboardResponse>;
+  dashboard(program: CoordinatedProgram, now?: Date): Promise<DashboardResponse>;
   agreement(room: MemberRoom): Promise<AgreementState>;
   /** Records the member's acceptance of the text with this hash; conflict when the text changed since. */
   acceptAgreement(room: MemberRoom, textHash: string): Promise<AgreementState>;
@@ -85,6 +85,7 @@ const PROGRAM_NOT_FOUND = 'Program not found.';
 const CERTIFICATE_NOT_FOUND = 'No such certificate.';
 /** Figures follow a burst of edits once it pauses: one derivation per room per burst. */
 const REFRESH_DELAY_MS = 250;
+const DAY_MS = 86_400_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const todayUtc = (now: Date): string => now.toISOString().slice(0, 10);
@@ -249,6 +250,7 @@ export function createProgramsService(ctx: AppContext, deps: { registry: RoomReg
         coordinatorId: program.userId,
         expiresAt,
         milestonesTotal: program.milestones.length,
+        cadenceDays: program.cadenceDays,
         pairs,
       });
       if (!result.ok) {
@@ -304,28 +306,32 @@ export function createProgramsService(ctx: AppContext, deps: { registry: RoomReg
       );
     },
 
-    async dashboard(program) {
+    async dashboard(program, now = new Date()) {
       const rows = await programFigures(db, program.id);
-      const pairs: PairFigures[] = rows.map((r) => ({
+      const pairs: PairFigures[] = rows.map((r) => {
+        // Since the last meeting, or since pairing while the pair has not met yet.
+        const since = r.lastMeetingAt ?? r.createdAt;
+        const days = Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS));
+        return {
         pairId: r.pairId,
         roomId: r.roomId,
         mentorEmail: r.mentorEmail,
         menteeEmail: r.menteeEmail,
         mentorJoined: r.mentorJoined,
         menteeJoined: r.menteeJoined,
-        // Meetings are recorded by the meetings area, not built on this branch: unknown, not 0.
-        meetingsHeld: null,
-        lastMeetingAt: null,
-        daysSinceLastMeeting: null,
-        overdue: null,
+        meetingsHeld: r.meetingsHeld,
+        lastMeetingAt: r.lastMeetingAt?.toISOString() ?? null,
+        daysSinceLastMeeting: days,
+        overdue: days > program.cadenceDays,
         milestonesDone: r.milestonesDone,
         milestonesTotal: r.milestonesTotal,
         milestonePercent: r.milestonesTotal === 0 ? 0 : Math.floor((r.milestonesDone / r.milestonesTotal) * 100),
         agreementAccepted: r.mentorJoined && r.menteeJoined && r.acceptedCurrent >= 2,
         certificateIssued: r.certificates > 0,
         figuresAt: r.figuresAt?.toISOString() ?? null,
-      }));
-      return { programId: program.id, cadenceDays: program.cadenceDays, meetingsKnown: false, pairs };
+        };
+      });
+      return { programId: program.id, cadenceDays: program.cadenceDays, meetingsKnown: true, pairs };
     },
 
     agreement: agreementOf,
