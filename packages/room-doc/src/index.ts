@@ -12,4 +12,5 @@ export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './programs.ts';
 export * from './limits.ts';
+export * from './history/index.ts';
 export * from './meetings.ts';
