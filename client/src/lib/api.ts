@@ -10,9 +10,14 @@ import type {
   InviteCreated,
   InvitePreview,
   LoginBody,
+  MeetingResponse,
+  MeetingsPage,
   Room,
   RoomResponse,
   RoomsResponse,
+  RoomSchedule,
+  ScheduleBody,
+  ScheduleResponse,
   SignupBody,
   UpdateRoomBody,
   User,
@@ -38,7 +43,7 @@ export class ApiError extends Error {
 
 export const NETWORK_ERROR_MESSAGE = "Can't reach the server. Check your connection and try again.";
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface Api {
   signup(body: SignupBody): Promise<User>;
@@ -56,7 +61,16 @@ export interface Api {
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
   acceptInvite(token: string): Promise<Room>;
+  /** Starts a meeting, or answers the one already open. */
+  startMeeting(roomId: string): Promise<MeetingResponse>;
+  endMeeting(roomId: string, meetingId: string): Promise<MeetingResponse>;
+  listMeetings(roomId: string, before?: number): Promise<MeetingsPage>;
+  getSchedule(roomId: string): Promise<RoomSchedule>;
+  setSchedule(roomId: string, body: ScheduleBody): Promise<RoomSchedule>;
 }
+
+/** Where the next meeting's calendar file downloads from (a plain link: the cookie authenticates it). */
+export const nextMeetingIcsUrl = (roomId: string): string => `/api/rooms/${encodeURIComponent(roomId)}/next-meeting.ics`;
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
 export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), base = ''): Api {
@@ -111,6 +125,12 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     createInvite: (roomId) => request<InviteCreated>('POST', `/rooms/${id(roomId)}/invites`, {}),
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
+    startMeeting: (roomId) => request<MeetingResponse>('POST', `/rooms/${id(roomId)}/meetings`, {}),
+    endMeeting: (roomId, meetingId) => request<MeetingResponse>('POST', `/rooms/${id(roomId)}/meetings/${id(meetingId)}/end`, {}),
+    listMeetings: (roomId, before) =>
+      request<MeetingsPage>('GET', `/rooms/${id(roomId)}/meetings${before === undefined ? '' : `?before=${before}`}`),
+    getSchedule: async (roomId) => (await request<ScheduleResponse>('GET', `/rooms/${id(roomId)}/schedule`)).schedule,
+    setSchedule: async (roomId, body) => (await request<ScheduleResponse>('PUT', `/rooms/${id(roomId)}/schedule`, body)).schedule,
   };
 }
 

@@ -23,6 +23,7 @@ export class RoomPresence {
   #error: string | null = null;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
+  #joinedListeners = new Set<() => void>();
   #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
@@ -68,6 +69,13 @@ export class RoomPresence {
     return this.#error;
   }
 
+  /** Called after every successful room:join (the first, and after each reconnect). Returns an unsubscribe. */
+  onJoined(listener: () => void): () => void {
+    this.#joinedListeners.add(listener);
+    if (this.#joined) listener();
+    return () => this.#joinedListeners.delete(listener);
+  }
+
   destroy(): void {
     if (this.socket.connected) this.socket.emit('room:leave', { roomId: this.roomId });
     this.socket.disconnect();
@@ -78,6 +86,7 @@ export class RoomPresence {
       if (res.ok) {
         this.#joined = true;
         this.#error = null;
+        for (const l of this.#joinedListeners) l();
       } else {
         this.#joined = false;
         this.#error = res.message;
