@@ -23,7 +23,7 @@ export class RoomPresence {
   #error: string | null = null;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
-  #joinedListeners = new Set<() => void>();
+  #joinedListeners: Array<() => void> = [];
   #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
@@ -71,9 +71,11 @@ export class RoomPresence {
 
   /** Called after every successful room:join (the first, and after each reconnect). Returns an unsubscribe. */
   onJoined(listener: () => void): () => void {
-    this.#joinedListeners.add(listener);
+    this.#joinedListeners.push(listener);
     if (this.#joined) listener();
-    return () => this.#joinedListeners.delete(listener);
+    return () => {
+      this.#joinedListeners = this.#joinedListeners.filter((l) => l !== listener);
+    };
   }
 
   destroy(): void {
