@@ -5,7 +5,7 @@
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { captureFailure, screenshot, startE2E, type E2E } from './harness.ts';
+import { captureFailure, screenshot, startE2E, takeCspViolations, type E2E } from './harness.ts';
 import { acceptInvite, createInviteLink, createRoom, fillSignup, logIn, person, signUp, type Person } from './flows.ts';
 
 let e2e: E2E;
@@ -45,6 +45,34 @@ afterAll(async () => {
 });
 
 describe('access', () => {
+  it('serves the app under a CSP that refuses inline script and style, and the harness sees each refusal', async () => {
+    const page = await newPage('csp');
+    const res = await page.goto('/login');
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('heading', { name: /log in/i }).waitFor();
+    expect(takeCspViolations()).toEqual([]);
+    const ran = await page.evaluate(async () => {
+      const w = window as unknown as { injected?: boolean };
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.head.append(script);
+      const style = document.createElement('style');
+      style.textContent = 'body { background: red }';
+      document.head.append(style);
+      await new Promise((r) => setTimeout(r, 100));
+      return w.injected === true;
+    });
+    expect(ran).toBe(false);
+    const seen: string[] = [];
+    const both = /(?=[\s\S]*script-src)(?=[\s\S]*style-src)/;
+    await expect
+      .poll(() => {
+        seen.push(...takeCspViolations());
+        return seen.join('\n');
+      }, { timeout: 5000 })
+      .toMatch(both);
+  });
+
   it('sends a signed-out visitor who opens a room to log in, then on to that room', async () => {
     const { mentor, roomId } = await mentorWithInvite('Rita Redirect');
     const visitor = await newPage('visitor');

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, afterEach } from 'vitest';
 import { createTestDatabase } from '../../server/test/postgres.ts';
 
 const clientDir = path.resolve(import.meta.dirname, '..');
@@ -24,6 +25,41 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * Content-Security-Policy violations seen in any page of any context since the last check.
+ * The server sends a strict CSP (server/src/transport/http/security-headers.ts); a page that
+ * trips it is broken in production, so every e2e test fails when one happened during it
+ * (hooks below, registered in each e2e file that imports this harness).
+ */
+const cspViolations: string[] = [];
+
+function failOnCspViolations(): void {
+  if (cspViolations.length === 0) return;
+  const seen = cspViolations.splice(0);
+  throw new Error(`Content-Security-Policy violations:\n${seen.join('\n')}`);
+}
+afterEach(failOnCspViolations);
+afterAll(failOnCspViolations);
+
+/** Chromium's console wording for a CSP refusal, and ours from the securitypolicyviolation listener. */
+const CSP_MESSAGE = /Refused to|Content Security Policy|CSP violation/i;
+
+async function recordCspViolations(context: BrowserContext): Promise<void> {
+  context.on('console', (msg: ConsoleMessage) => {
+    const text = msg.text();
+    if (CSP_MESSAGE.test(text)) cspViolations.push(`${msg.page()?.url() ?? '?'}: ${text}`);
+  });
+  // Injected over CDP, so it runs whatever the page's CSP says.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
+/** Takes the violations recorded so far (for a test that provokes one on purpose). */
+export const takeCspViolations = (): string[] => cspViolations.splice(0);
 
 export interface E2E {
   baseUrl: string;
@@ -148,7 +184,9 @@ export async function startE2E(opts: { env?: Record<string, string> } = {}): Pro
       browser,
       serverLog,
       async newContext({ width = 1280, height = 860 } = {}) {
-        return browser.newContext({ baseURL: baseUrl, viewport: { width, height }, deviceScaleFactor: 1 });
+        const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height }, deviceScaleFactor: 1 });
+        await recordCspViolations(context);
+        return context;
       },
       stop,
     };

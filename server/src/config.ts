@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   /** Trust X-Forwarded-* from a reverse proxy (client IP for throttling, https for Secure cookies). */
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** auto: pretty lines when stdout is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   SESSION_TTL_DAYS: int(1, 365).default(30),
   INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
   SOCKET_TOKEN_TTL_SECONDS: int(30, 86_400).default(600),
@@ -68,6 +70,12 @@ const EnvSchema = z.object({
    * (README, Performance). 0 leaves V8's own adaptive policy.
    */
   HEAP_GROWING_PERCENT: int(0, 1000).default(300),
+  /** Longest chat message, in characters. */
+  CHAT_MAX_CHARS: int(1, 50_000).default(2000),
+  /** Chat messages a member may send in a row before the per-minute rate applies. */
+  CHAT_BURST: int(1, 10_000).default(10),
+  /** Chat messages per member and room per minute, sustained. */
+  CHAT_PER_MINUTE: int(1, 60_000).default(30),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -81,6 +89,8 @@ export interface Config {
   allowedOrigins: string[];
   trustProxy: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** 'auto' is resolved by main.ts (is stdout a terminal?). */
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   sessionTtlMs: number;
   inviteTtlMs: number;
   socketTokenTtlMs: number;
@@ -100,6 +110,8 @@ export interface Config {
   nodeId: string;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
+  /** Chat limits, per member and room (a token bucket). */
+  chat: { maxChars: number; burst: number; perMinute: number };
 }
 
 export class ConfigError extends Error {}
@@ -127,6 +139,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
       .filter(Boolean),
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
     inviteTtlMs: e.INVITE_TTL_HOURS * 3_600_000,
     socketTokenTtlMs: e.SOCKET_TOKEN_TTL_SECONDS * 1000,
@@ -143,6 +156,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     meetings: { autostartMs: e.MEETING_AUTOSTART_S * 1000, autoendMs: e.MEETING_AUTOEND_MIN * 60_000 },
     nodeId: e.NODE_ID ?? defaults.nodeId,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
+    chat: { maxChars: e.CHAT_MAX_CHARS, burst: e.CHAT_BURST, perMinute: e.CHAT_PER_MINUTE },
   };
 }
 

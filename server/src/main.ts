@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   // Read by V8 each time it sets the next full-GC threshold, so setting it here, before any
   // room is loaded, governs the whole run (NODE_OPTIONS does not accept this flag).
   if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
-  const logger = createLogger(config.logLevel, { node: config.nodeId });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, { node: config.nodeId }, { format: pretty ? 'pretty' : 'json' });
   const db = await createDb(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: config.database.poolSize }

@@ -1,5 +1,6 @@
 import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
+import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
@@ -15,6 +16,7 @@ export interface Services {
   rooms: RoomsService;
   invites: InvitesService;
   meetings: MeetingsService;
+  chat: ChatService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -29,5 +31,6 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     rooms,
     invites: createInvitesService(ctx, rooms),
     meetings: createMeetingsService(ctx, deps),
+    chat: createChatService(ctx),
   };
 }

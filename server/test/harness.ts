@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createDb, type DbHandle } from '@menteo/db';
 import { createApp, type App } from '../src/app.ts';
 import { testConfig, type Config } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
 import type { Bus } from '../src/bus/Bus.ts';
 import { MemoryBus } from '../src/bus/MemoryBus.ts';
 import { createTestDatabase } from './postgres.ts';
@@ -54,9 +54,11 @@ export async function startTestServer(opts: {
   db: DbHandle;
   bus?: Bus;
   config?: Partial<Config>;
+  /** To read what the node logs; silent (or TEST_LOG_LEVEL) when not given. */
+  logger?: Logger;
 }): Promise<TestServer> {
   const config = testConfig({ ...opts.config });
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const bus = opts.bus ?? new MemoryBus();
   const app = await createApp({ config, db: opts.db, bus, logger });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', () => resolve()));

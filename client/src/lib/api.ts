@@ -5,6 +5,7 @@
  */
 import type {
   ApiErrorBody,
+  ChatPage,
   CreateRoomBody,
   ErrorCode,
   InviteCreated,
@@ -67,6 +68,8 @@ export interface Api {
   listMeetings(roomId: string, before?: number): Promise<MeetingsPage>;
   getSchedule(roomId: string): Promise<RoomSchedule>;
   setSchedule(roomId: string, body: ScheduleBody): Promise<RoomSchedule>;
+  /** A room's chat, newest first: the newest page, or the page older than message `before`. */
+  chatPage(roomId: string, before?: number): Promise<ChatPage>;
 }
 
 /** Where the next meeting's calendar file downloads from (a plain link: the cookie authenticates it). */
@@ -131,6 +134,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
       request<MeetingsPage>('GET', `/rooms/${id(roomId)}/meetings${before === undefined ? '' : `?before=${before}`}`),
     getSchedule: async (roomId) => (await request<ScheduleResponse>('GET', `/rooms/${id(roomId)}/schedule`)).schedule,
     setSchedule: async (roomId, body) => (await request<ScheduleResponse>('PUT', `/rooms/${id(roomId)}/schedule`, body)).schedule,
+    chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
   };
 }
 

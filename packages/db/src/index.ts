@@ -4,6 +4,7 @@ export * from './accounts.ts';
 export * from './rooms.ts';
 export * from './invites.ts';
 export * from './secrets.ts';
+export * from './chat.ts';
 export * from './room-log.ts';
 export * from './room-summary.ts';
 export * from './room-history.ts';

@@ -1,6 +1,7 @@
 export * from './close-codes.ts';
 export * from './messages.ts';
 export * from './ids.ts';
+export * from './chat.ts';
 export * from './errors.ts';
 export * from './rest.ts';
 export * from './events.ts';

@@ -4,6 +4,7 @@ import { SESSION_COOKIE, isId, type Role } from '@menteo/protocol';
 import { findSessionUser, findUserById, getMembership, type Db } from '@menteo/db';
 import { hashToken } from './tokens.ts';
 import { signRoomToken, verifyRoomToken } from './room-token.ts';
+import { createDeviceCookies, type DeviceCookies } from './device-cookie.ts';
 
 /** Who is calling: a signed-in user (cookie) or the holder of a room token (one room only). */
 export interface Principal {
@@ -23,11 +24,13 @@ export interface Auth {
   roomRole(principal: Principal, roomId: string): Promise<Role | null>;
   /** A signed room token for `?token=` (the caller checks membership first). */
   issueRoomToken(userId: string, roomId: string): { token: string; expiresAt: Date };
+  /** Signed device cookies for login throttling (keyed from the same shared secret). */
+  devices: DeviceCookies;
 }
 
 export interface AuthDeps {
   db: Db;
-  /** HMAC key for room tokens (shared by all nodes through the database). */
+  /** HMAC key for room tokens and, derived from it, device cookies (shared by all nodes through the database). */
   tokenSecret: string;
   /** Lifetime of issued room tokens; 10 minutes when not given. */
   roomTokenTtlMs?: number;
@@ -42,6 +45,7 @@ export function sessionTokenFrom(req: IncomingMessage): string | null {
 
 export function createAuth(deps: AuthDeps): Auth {
   return {
+    devices: createDeviceCookies(deps.tokenSecret),
     async authenticate(req) {
       const session = sessionTokenFrom(req);
       if (session) {

@@ -1,55 +1,87 @@
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle } from './LoginThrottle.ts';
+import { LoginThrottle, type LoginPolicy } from './LoginThrottle.ts';
 
-const limits = { perAccount: 3, perIp: 5, windowMs: 60_000 };
+const policy: LoginPolicy = {
+  perSource: { free: 3, baseMs: 1000, maxMs: 60_000, forgetMs: 3_600_000 },
+  perIp: { free: 6, baseMs: 1000, maxMs: 60_000, forgetMs: 3_600_000 },
+};
 
 function throttleAt(start = 1_000_000) {
   const clock = { t: start };
-  return { throttle: new LoginThrottle(limits, () => clock.t), clock };
+  return { throttle: new LoginThrottle(policy, () => clock.t), clock };
 }
 
+const attacker = { ip: '203.0.113.66', account: 'owner@x', deviceId: null };
+const ownerAtHome = { ip: '198.51.100.7', account: 'owner@x', deviceId: null };
+const ownerDevice = { ip: '203.0.113.66', account: 'owner@x', deviceId: 'dev-1' };
+
 describe('LoginThrottle', () => {
-  it('refuses the attempt after perAccount failures on one account, with the wait until the oldest leaves the window', () => {
+  it('lets a source fail `free` times, then asks it to wait a delay that doubles with each failure, up to the cap', () => {
     const { throttle, clock } = throttleAt();
-    for (let i = 0; i < 3; i++) {
-      expect(throttle.begin('1.1.1.1', 'a@x')).toBeNull();
-      clock.t += 10_000;
+    for (let i = 0; i < 3; i++) expect(throttle.begin(attacker)).toBeNull();
+    expect(throttle.begin(attacker)).toEqual({ retryAfterSeconds: 1 });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const limited = throttle.begin(attacker);
+      if (!limited) throw new Error('expected a wait');
+      waits.push(limited.retryAfterSeconds);
+      clock.t += limited.retryAfterSeconds * 1000;
+      expect(throttle.begin(attacker)).toBeNull();
     }
-    expect(throttle.begin('2.2.2.2', 'a@x')).toEqual({ retryAfterSeconds: 30 });
-    // Another account from the same IP is still allowed.
-    expect(throttle.begin('1.1.1.1', 'b@x')).toBeNull();
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 60, 60]);
   });
 
-  it('lets the account try again once its failures slide out of the window', () => {
+  it('never blocks the owner from another IP however often an attacker fails on the account', () => {
     const { throttle, clock } = throttleAt();
-    for (let i = 0; i < 3; i++) throttle.begin('1.1.1.1', 'a@x');
-    expect(throttle.begin('1.1.1.1', 'a@x')).not.toBeNull();
-    clock.t += 60_001;
-    expect(throttle.begin('1.1.1.1', 'a@x')).toBeNull();
+    for (let i = 0; i < 50; i++) {
+      throttle.begin(attacker);
+      clock.t += 100;
+    }
+    expect(throttle.begin(attacker)).not.toBeNull();
+    expect(throttle.begin(ownerAtHome)).toBeNull();
   });
 
-  it('refuses an IP after perIp failures across many accounts', () => {
+  it('never blocks a known device, even at the attacker’s IP, and its failures do not count against the IP', () => {
     const { throttle } = throttleAt();
-    for (let i = 0; i < 5; i++) expect(throttle.begin('1.1.1.1', `u${i}@x`)).toBeNull();
-    expect(throttle.begin('1.1.1.1', 'fresh@x')).not.toBeNull();
-    expect(throttle.begin('9.9.9.9', 'fresh@x')).toBeNull();
+    for (let i = 0; i < 50; i++) throttle.begin(attacker);
+    expect(throttle.begin({ ...attacker, deviceId: null })).not.toBeNull();
+    expect(throttle.begin(ownerDevice)).toBeNull();
+    const other = { ip: '192.0.2.1', account: 'other@x', deviceId: null };
+    for (let i = 0; i < 7; i++) expect(throttle.begin({ ...ownerDevice, ip: other.ip, deviceId: `dev-${i + 10}` })).toBeNull();
+    expect(throttle.begin(other)).toBeNull();
   });
 
-  it('forgets an account’s failures on a successful login and does not count the success against the IP', () => {
+  it('slows a known device only by its own failures', () => {
     const { throttle } = throttleAt();
-    throttle.begin('1.1.1.1', 'a@x');
-    throttle.begin('1.1.1.1', 'a@x');
-    throttle.begin('1.1.1.1', 'a@x');
-    throttle.succeeded('1.1.1.1', 'a@x');
-    for (let i = 0; i < 3; i++) expect(throttle.begin('1.1.1.1', 'a@x')).toBeNull();
-    // The IP has 3 attempts, one taken back by the success, then 3 more: 5, its limit.
-    expect(throttle.begin('1.1.1.1', 'z@x')).not.toBeNull();
+    for (let i = 0; i < 3; i++) expect(throttle.begin(ownerDevice)).toBeNull();
+    expect(throttle.begin(ownerDevice)).toEqual({ retryAfterSeconds: 1 });
+    expect(throttle.begin({ ...ownerDevice, deviceId: 'dev-2' })).toBeNull();
   });
 
-  it('never asks to wait less than a second', () => {
+  it('slows an IP that sprays many accounts once it passes its own free failures', () => {
+    const { throttle } = throttleAt();
+    for (let i = 0; i < 6; i++) expect(throttle.begin({ ip: '203.0.113.9', account: `u${i}@x`, deviceId: null })).toBeNull();
+    expect(throttle.begin({ ip: '203.0.113.9', account: 'fresh@x', deviceId: null })).toEqual({ retryAfterSeconds: 1 });
+    expect(throttle.begin({ ip: '192.0.2.9', account: 'fresh@x', deviceId: null })).toBeNull();
+  });
+
+  it('starts a source afresh after a success and gives the IP its attempt back', () => {
+    const { throttle } = throttleAt();
+    for (let i = 0; i < 3; i++) throttle.begin(ownerAtHome);
+    throttle.succeeded(ownerAtHome);
+    for (let i = 0; i < 3; i++) expect(throttle.begin(ownerAtHome)).toBeNull();
+  });
+
+  it('forgets a source’s failures an hour after its last one', () => {
     const { throttle, clock } = throttleAt();
-    for (let i = 0; i < 3; i++) throttle.begin('1.1.1.1', 'a@x');
-    clock.t += 59_999;
-    expect(throttle.begin('1.1.1.1', 'a@x')).toEqual({ retryAfterSeconds: 1 });
+    for (let i = 0; i < 10; i++) throttle.begin(attacker);
+    clock.t += 3_600_000;
+    expect(throttle.begin(attacker)).toBeNull();
+  });
+
+  it('counts concurrent attempts at once: the fourth of four in flight already waits', () => {
+    const { throttle } = throttleAt();
+    const results = [throttle.begin(attacker), throttle.begin(attacker), throttle.begin(attacker), throttle.begin(attacker)];
+    expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
   });
 });

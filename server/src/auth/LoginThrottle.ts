@@ -1,82 +1,125 @@
 /**
- * Failed-login throttling, in memory, per node (a sliding window of attempt timestamps).
+ * Failed-login throttling that slows a guesser without locking the owner out.
  *
- * Numbers: per account (normalised email) 10 failures per 15 minutes; per client IP
- * 50 failures per 15 minutes. The per-account limit stops guessing one person's password
- * from many IPs; it is deliberately not tighter, because anyone can spend it to lock a
- * victim out for up to 15 minutes. The per-IP limit stops spraying many accounts from one
- * host while leaving room for a shared office NAT. Behind several nodes each node counts
- * on its own, so the effective limit is N times these; that is acceptable for argon2id
- * hashes (each guess is still slow) and keeps login free of Redis round trips.
+ * A hard per-account lockout (the old rule: 10 failures → 15 minutes) lets anyone who knows
+ * an email keep its owner out. Here failures are counted per *source*, never per account alone:
+ *
+ * - per (client IP, account): a few free failures, then each further attempt must wait a delay
+ *   that doubles with every failure (1 s, 2 s, 4 s … up to 15 minutes);
+ * - per client IP across accounts: the same, after many more free failures (spraying one
+ *   password over many accounts from one host, with room for a shared office NAT);
+ * - a browser that holds a valid device cookie for the account (it signed in there before) is
+ *   its own source: only its own failures slow it, whatever the IP, so an attacker can never
+ *   block the owner's known device, and failures from a known device do not count against its IP.
+ *
+ * The owner on a new device at the attacker's IP (a shared NAT) waits out the pair's delay;
+ * a guesser spread over many IPs pays a few free guesses per IP per account, each an
+ * argon2id hash (SECURITY.md, limits). State is in memory, per node, and forgotten an hour
+ * after a source's last failure; behind several nodes each node counts on its own.
  */
-export interface ThrottleLimits {
-  perAccount: number;
-  perIp: number;
-  windowMs: number;
+export interface DelayPolicy {
+  /** Failures allowed before any delay. */
+  free: number;
+  /** The first delay; each further failure doubles it. */
+  baseMs: number;
+  maxMs: number;
+  /** A source's failures are forgotten this long after its last one. */
+  forgetMs: number;
 }
 
-export const LOGIN_LIMITS: ThrottleLimits = { perAccount: 10, perIp: 50, windowMs: 15 * 60_000 };
+export interface LoginPolicy {
+  /** One source (IP or known device) against one account. */
+  perSource: DelayPolicy;
+  /** One IP against any accounts. */
+  perIp: DelayPolicy;
+}
 
-/** Bounded memory: beyond this many tracked keys the oldest are forgotten first. */
+const HOUR = 60 * 60_000;
+export const LOGIN_POLICY: LoginPolicy = {
+  perSource: { free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: HOUR },
+  perIp: { free: 50, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: HOUR },
+};
+
+export interface LoginAttempt {
+  ip: string;
+  /** Normalised email. */
+  account: string;
+  /** From a device cookie that is valid for this account, else null. */
+  deviceId: string | null;
+}
+
+interface Failures {
+  count: number;
+  last: number;
+}
+
+/** Bounded memory: beyond this many tracked sources the least recently failed are forgotten. */
 const MAX_KEYS = 100_000;
 
 export class LoginThrottle {
-  private readonly attempts = new Map<string, number[]>();
+  private readonly failures = new Map<string, Failures>();
 
   constructor(
-    private readonly limits: ThrottleLimits = LOGIN_LIMITS,
+    private readonly policy: LoginPolicy = LOGIN_POLICY,
     private readonly now: () => number = Date.now,
   ) {}
 
   /**
-   * Records an attempt before the password is checked (so concurrent guesses cannot slip
-   * past the count) and returns null, or the seconds to wait when a limit is reached.
-   * A successful login calls succeeded() to take the attempt back.
+   * Before the password is checked: null to go ahead, or how long to wait. Going ahead counts
+   * the attempt as a failure at once (so concurrent guesses cannot slip past the count);
+   * succeeded() takes it back.
    */
-  begin(ip: string, account: string): { retryAfterSeconds: number } | null {
+  begin(attempt: LoginAttempt): { retryAfterSeconds: number } | null {
     const t = this.now();
-    const ipKey = `ip:${ip}`;
-    const accountKey = `account:${account}`;
-    const waits = [this.wait(ipKey, this.limits.perIp, t), this.wait(accountKey, this.limits.perAccount, t)];
-    const wait = Math.max(...waits);
-    if (wait > 0) return { retryAfterSeconds: Math.ceil(wait / 1000) };
-    this.push(ipKey, t);
-    this.push(accountKey, t);
+    const keys = this.keys(attempt);
+    const wait = Math.max(...keys.map(([key, policy]) => this.wait(key, policy, t)));
+    if (wait > 0) return { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+    for (const [key] of keys) this.fail(key, t);
     return null;
   }
 
-  /** The password was right: forget this account's failures and take back this IP attempt. */
-  succeeded(ip: string, account: string): void {
-    this.attempts.delete(`account:${account}`);
-    const ipList = this.attempts.get(`ip:${ip}`);
-    ipList?.pop();
-    if (ipList?.length === 0) this.attempts.delete(`ip:${ip}`);
+  /** The password was right: this source starts afresh, and the IP gets its attempt back. */
+  succeeded(attempt: LoginAttempt): void {
+    const [source, ip] = this.keys(attempt);
+    if (source) this.failures.delete(source[0]);
+    if (!ip) return;
+    const entry = this.failures.get(ip[0]);
+    if (entry && --entry.count <= 0) this.failures.delete(ip[0]);
   }
 
-  private wait(key: string, limit: number, t: number): number {
-    const list = this.attempts.get(key);
-    if (!list) return 0;
-    while (list.length > 0 && (list[0] ?? 0) <= t - this.limits.windowMs) list.shift();
-    if (list.length === 0) {
-      this.attempts.delete(key);
+  /** The milliseconds a source must still wait after `count` failures, the last at `last`. */
+  static delayAfter(policy: DelayPolicy, count: number): number {
+    if (count < policy.free) return 0;
+    // 2^30 ms is 12 days: past any sane cap, and no overflow for huge counts.
+    return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(30, count - policy.free));
+  }
+
+  private keys({ ip, account, deviceId }: LoginAttempt): [string, DelayPolicy][] {
+    if (deviceId !== null) return [[`device:${deviceId}:${account}`, this.policy.perSource]];
+    return [
+      [`pair:${ip}:${account}`, this.policy.perSource],
+      [`ip:${ip}`, this.policy.perIp],
+    ];
+  }
+
+  private wait(key: string, policy: DelayPolicy, t: number): number {
+    const entry = this.failures.get(key);
+    if (!entry) return 0;
+    if (t - entry.last >= policy.forgetMs) {
+      this.failures.delete(key);
       return 0;
     }
-    if (list.length < limit) return 0;
-    // The window frees a slot when the oldest of the last `limit` attempts leaves it.
-    const oldest = list[list.length - limit] ?? t;
-    return Math.max(1000, oldest + this.limits.windowMs - t);
+    return Math.max(0, entry.last + LoginThrottle.delayAfter(policy, entry.count) - t);
   }
 
-  private push(key: string, t: number): void {
-    const list = this.attempts.get(key);
-    if (list) {
-      list.push(t);
-      return;
+  private fail(key: string, t: number): void {
+    const entry = this.failures.get(key) ?? { count: 0, last: t };
+    // Re-inserted so the map's order is by last failure: eviction drops the stalest source.
+    this.failures.delete(key);
+    if (this.failures.size >= MAX_KEYS) {
+      const stalest = this.failures.keys().next().value;
+      if (stalest !== undefined) this.failures.delete(stalest);
     }
-    if (this.attempts.size >= MAX_KEYS) {
-      const oldestKey = this.attempts.keys().next().value;
-      if (oldestKey !== undefined) this.attempts.delete(oldestKey);
-    }
-    this.attempts.set(key, [t]);
+    this.failures.set(key, { count: entry.count + 1, last: t });
   }
 }

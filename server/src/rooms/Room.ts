@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, closeReason } from '@menteo/protocol';
-import { applyStoredUpdates } from '@menteo/room-doc';
+import { applyStoredUpdates, oversizeWrite } from '@menteo/room-doc';
 import { CommitQueue } from './CommitQueue.ts';
 import { Connection } from './Connection.ts';
 import { isConnectionOrigin, type TransactionOrigin } from './origins.ts';
@@ -288,6 +288,10 @@ export class Room {
     } catch {
       return this.reject(conn, CloseCode.BadMessage, 'undecodable update');
     }
+    // The doc schema's text limits (room-doc limits.ts): an editor never writes more into one
+    // field at once, so an update that does comes from a client that ignores them.
+    const over = oversizeWrite(this.doc, structs);
+    if (over) return this.reject(conn, CloseCode.BadMessage, `${over.field} over its limit (${over.length} > ${over.limit})`);
     try {
       this.apply(update, conn, this.startsAtState(structs));
     } catch (err) {

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@menteo/db';
 import { SESSION_COOKIE } from '@menteo/protocol';
 import { hashToken } from '../../src/auth/tokens.ts';
-import { LOGIN_LIMITS } from '../../src/auth/LoginThrottle.ts';
+import { LOGIN_POLICY } from '../../src/auth/LoginThrottle.ts';
+import { DEVICE_COOKIE } from '../../src/auth/device-cookie.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { testConfig } from '../../src/config.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail } from './api-client.ts';
@@ -123,12 +124,12 @@ describe.each(BACKENDS)('accounts on %s', (backend) => {
     }
   });
 
-  it(`answers login attempt ${LOGIN_LIMITS.perAccount + 1} after ${LOGIN_LIMITS.perAccount} failures on one account with 429 and Retry-After, even with the right password`, async () => {
+  it(`asks a source to wait (429, Retry-After) after ${LOGIN_POLICY.perSource.free} failures on one account, even with the right password`, async () => {
     const throttled = await startTestServer({ db: db.handle });
     try {
       const { user } = await signup(throttled.url);
       const client = new ApiClient(throttled.url);
-      for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) {
+      for (let i = 0; i < LOGIN_POLICY.perSource.free; i++) {
         expect((await client.post('/api/auth/login', { email: user.email, password: `wrong ${i}` })).status).toBe(401);
       }
       const limited = await client.post('/api/auth/login', { email: user.email, password: PASSWORD });
@@ -138,6 +139,51 @@ describe.each(BACKENDS)('accounts on %s', (backend) => {
       expect(client.cookie).toBeNull();
     } finally {
       await throttled.close();
+    }
+  });
+
+  it('sets a long-lived httpOnly device cookie on signup and login, sent only to /api/auth', async () => {
+    const client = new ApiClient(server.url);
+    const email = uniqueEmail('device');
+    const signed = await client.post('/api/auth/signup', { email, password: PASSWORD, displayName: 'D' });
+    const login = await new ApiClient(server.url).post('/api/auth/login', { email, password: PASSWORD });
+    for (const res of [signed, login]) {
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE_COOKIE}=`)) ?? '';
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Strict/i);
+      expect(cookie).toMatch(/Path=\/api\/auth/);
+      expect(cookie).toMatch(/Max-Age=31536000/);
+    }
+  });
+
+  it('an attacker failing 50 times from another IP stops neither the owner at their IP nor the owner’s known device at the attacker’s IP', async () => {
+    const proxied = await startTestServer({ db: db.handle, config: { trustProxy: true } });
+    const from = (ip: string, device?: string) => ({ headers: { 'x-forwarded-for': ip, ...(device ? { cookie: `${DEVICE_COOKIE}=${device}` } : {}) } });
+    const OWNER_IP = '198.51.100.7';
+    const ATTACKER_IP = '203.0.113.66';
+    try {
+      const email = uniqueEmail('owner');
+      const signed = await new ApiClient(proxied.url).request('POST', '/api/auth/signup', { email, password: PASSWORD, displayName: 'Owner' }, from(OWNER_IP));
+      expect(signed.status).toBe(201);
+      const device = (signed.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE_COOKIE}=`)) ?? '').split(';')[0]?.slice(DEVICE_COOKIE.length + 1);
+      expect(device).toBeTruthy();
+
+      const statuses: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        statuses.push((await new ApiClient(proxied.url).request('POST', '/api/auth/login', { email, password: `guess ${i}` }, from(ATTACKER_IP))).status);
+      }
+      expect(statuses.filter((s) => s === 401)).toHaveLength(LOGIN_POLICY.perSource.free);
+      expect(statuses.slice(LOGIN_POLICY.perSource.free).every((s) => s === 429)).toBe(true);
+
+      const atHome = await new ApiClient(proxied.url).request('POST', '/api/auth/login', { email, password: PASSWORD }, from(OWNER_IP));
+      expect(atHome.status).toBe(200);
+      const knownDevice = await new ApiClient(proxied.url).request('POST', '/api/auth/login', { email, password: PASSWORD }, from(ATTACKER_IP, device));
+      expect(knownDevice.status).toBe(200);
+      // A forged or foreign device cookie is no way around the delay.
+      const forged = await new ApiClient(proxied.url).request('POST', '/api/auth/login', { email, password: PASSWORD }, from(ATTACKER_IP, `${device}x`));
+      expect(forged.status).toBe(429);
+    } finally {
+      await proxied.close();
     }
   });
 
@@ -160,11 +206,11 @@ describe.each(BACKENDS)('accounts on %s', (backend) => {
     }
   });
 
-  it(`answers login attempt ${LOGIN_LIMITS.perIp + 1} after ${LOGIN_LIMITS.perIp} failures from one IP with 429, across different accounts`, async () => {
+  it(`asks an IP to wait after ${LOGIN_POLICY.perIp.free} failures across different accounts`, async () => {
     const throttled = await startTestServer({ db: db.handle });
     try {
       const client = new ApiClient(throttled.url);
-      for (let i = 0; i < LOGIN_LIMITS.perIp; i++) {
+      for (let i = 0; i < LOGIN_POLICY.perIp.free; i++) {
         expect((await client.post('/api/auth/login', { email: uniqueEmail('spray'), password: 'guess' })).status).toBe(401);
       }
       const limited = await client.post('/api/auth/login', { email: uniqueEmail('spray'), password: 'guess' });
@@ -179,7 +225,7 @@ describe.each(BACKENDS)('accounts on %s', (backend) => {
     const throttled = await startTestServer({ db: db.handle });
     try {
       const { user } = await signup(throttled.url);
-      for (let i = 0; i < LOGIN_LIMITS.perAccount + 2; i++) {
+      for (let i = 0; i < LOGIN_POLICY.perSource.free + 2; i++) {
         expect((await new ApiClient(throttled.url).post('/api/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
       }
     } finally {

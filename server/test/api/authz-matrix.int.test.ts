@@ -6,7 +6,8 @@ import { hashToken, newToken } from '../../src/auth/tokens.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './api-client.ts';
 import { io as connectIo } from 'socket.io-client';
-import { CloseCode } from '@menteo/protocol';
+import { countChatMessages } from '@menteo/db';
+import { CloseCode, ErrorCode, SESSION_COOKIE } from '@menteo/protocol';
 import { createTestRoom, createTestUser, waitFor, type TestUser } from '../realtime/clients.ts';
 import { apiAs, type ClientSocket } from '../meetings/helpers.ts';
 
@@ -63,6 +64,8 @@ const MATRIX: Row[] = [
   { name: 'remove the mentee', method: 'DELETE', path: (f) => `/api/rooms/${f.room}/members/${f.menteeId}`, expect: row(401, 404, 204, 204, 401, 401, 403) },
   { name: 'invite to a full room', method: 'POST', path: (f) => `/api/rooms/${f.room}/invites`, expect: row(401, 404, 403, 409, 401, 401, 403) },
   { name: 'invite to an open room', method: 'POST', path: (f) => `/api/rooms/${f.openRoom}/invites`, expect: row(401, 404, 404, 201, 401, 401, 403) },
+  { name: 'chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'older chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat?before=1`, expect: row(401, 404, 200, 200, 401, 401, 200) },
   { name: 'socket token', method: 'POST', path: (f) => `/api/rooms/${f.room}/token`, expect: row(401, 404, 200, 200, 401, 401, 403) },
   // Public: the token is the invitee's bearer secret, and they usually have no account yet.
   { name: 'preview invite', method: 'GET', path: (f) => `/api/invites/${f.openInvite}`, expect: row(200, 200, 200, 200, 200, 200, 200) },
@@ -174,6 +177,46 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     }
     if (actor === 'wrongOrigin' && status === 403) expect(res.body.error.code).toBe('bad_origin');
     if (status === 401) expect(res.body.error.code).toBe('unauthenticated');
+  });
+
+  /**
+   * The socket events, per caller: what connecting, `room:join` and `chat:send` answer. Callers
+   * without a valid session (or from a foreign page) never get a socket; a non-member gets
+   * 4404 on join and not_found on send; only members' messages are stored.
+   */
+  const SOCKET_EXPECT: Record<Actor, { connect: number | 'ok'; join?: unknown; send?: unknown }> = {
+    anonymous: { connect: CloseCode.Unauthenticated },
+    expired: { connect: CloseCode.Unauthenticated },
+    forged: { connect: CloseCode.Unauthenticated },
+    wrongOrigin: { connect: CloseCode.Forbidden },
+    other: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
+    mentee: { connect: 'ok', join: { ok: true }, send: { ok: true } },
+    mentor: { connect: 'ok', join: { ok: true }, send: { ok: true } },
+  };
+  it.each(ACTORS)('socket.io room:join and chat:send as %s', async (actor) => {
+    const f = await fixture();
+    const api = await clientFor(actor);
+    const origin = actor === 'wrongOrigin' ? 'https://evil.example' : server.url;
+    const socket = connectIo(server.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { origin, ...(api.cookie ? { cookie: `${SESSION_COOKIE}=${api.cookie}` } : {}) },
+    });
+    try {
+      const connected = await new Promise<number | 'ok'>((resolve) => {
+        socket.once('connect', () => resolve('ok'));
+        socket.once('connect_error', (err: Error & { data?: { code?: number } }) => resolve(err.data?.code ?? -1));
+      });
+      const want = SOCKET_EXPECT[actor];
+      expect(connected).toBe(want.connect);
+      if (connected !== 'ok') return;
+      expect(await socket.emitWithAck('room:join', { roomId: f.room })).toMatchObject(want.join as object);
+      expect(await socket.emitWithAck('chat:send', { roomId: f.room, body: `hello from ${actor}`, clientId: 'x' })).toMatchObject(want.send as object);
+      expect(await countChatMessages(db.handle.db, [f.room])).toBe((want.send as { ok: boolean }).ok ? 1 : 0);
+    } finally {
+      socket.disconnect();
+    }
   });
 });
 

@@ -4,8 +4,8 @@
  * meeting that ended while this room was open (for the summary card). The socket is an outside
  * source: its events set plain fields and notify; getters subscribe (STYLE rule 12).
  */
-import { createSubscriber } from 'svelte/reactivity';
 import { on } from 'svelte/events';
+import { createOutsideSubscriber } from '../state/outside.ts';
 import type { Meeting, MeetingLive } from '@menteo/protocol';
 import type { RoomPresence } from './RoomPresence.svelte.ts';
 
@@ -15,9 +15,9 @@ export class RoomMeeting {
   /** serverNow − local now when the server last spoke: the timer runs on the server's clock. */
   #offsetMs = 0;
   #changes = new EventTarget();
-  #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
+  #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
   /** Ticks once a second while a meeting is open and someone reads `elapsedMs`. */
-  #tick = createSubscriber((update) => {
+  #tick = createOutsideSubscriber((update) => {
     const t = setInterval(update, 1000);
     return () => clearInterval(t);
   });

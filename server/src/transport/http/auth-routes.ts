@@ -3,8 +3,9 @@ import { LoginBody, SignupBody, type User, type UserResponse } from '@menteo/pro
 import type { AppContext } from '../../context.ts';
 import type { AccountsService, UserRow } from '../../accounts/accounts-service.ts';
 import { sessionTokenFrom } from '../../auth/Auth.ts';
+import { deviceCookieFrom } from '../../auth/device-cookie.ts';
 import { parseBody } from './errors.ts';
-import { caller, clearSessionCookie, requireUser, setSessionCookie } from './middleware.ts';
+import { caller, clearSessionCookie, requireUser, setDeviceCookie, setSessionCookie } from './middleware.ts';
 
 export const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, displayName: row.displayName });
 
@@ -15,15 +16,17 @@ export function authRoutes(ctx: AppContext, accounts: AccountsService): Router {
 
   router.post('/api/auth/signup', async (req, res) => {
     const body = parseBody(SignupBody, req.body);
-    const { user, session } = await accounts.signup({ ...body, ip: req.ip ?? 'unknown' });
+    const { user, session, deviceCookie } = await accounts.signup({ ...body, ip: req.ip ?? 'unknown' });
     setSessionCookie(req, res, session.token, ttlMs);
+    setDeviceCookie(req, res, deviceCookie);
     res.status(201).json({ user: toUser(user) } satisfies UserResponse);
   });
 
   router.post('/api/auth/login', async (req, res) => {
     const body = parseBody(LoginBody, req.body);
-    const { user, session } = await accounts.login({ ...body, ip: req.ip ?? 'unknown' });
+    const { user, session, deviceCookie } = await accounts.login({ ...body, ip: req.ip ?? 'unknown', deviceCookie: deviceCookieFrom(req) });
     setSessionCookie(req, res, session.token, ttlMs);
+    setDeviceCookie(req, res, deviceCookie);
     res.json({ user: toUser(user) } satisfies UserResponse);
   });
 

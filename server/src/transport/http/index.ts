@@ -4,10 +4,12 @@ import express from 'express';
 import type { AppContext } from '../../context.ts';
 import type { Services } from '../../services.ts';
 import { authRoutes } from './auth-routes.ts';
+import { chatRoutes } from './chat-routes.ts';
 import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
@@ -24,6 +26,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
   app.set('trust proxy', ctx.config.trustProxy);
+  app.use(securityHeaders());
   app.use(requestLogging(ctx));
   app.use(httpMetrics(ctx.metrics));
   app.get('/healthz', (_req, res) => {
@@ -53,6 +56,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
   app.use(meetingRoutes(ctx, services.rooms, services.meetings));
+  app.use(chatRoutes(ctx, services.rooms, services.chat));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);

@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../auth/Auth.ts';
 import { sessionTokenFrom } from '../../auth/Auth.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS } from '../../auth/device-cookie.ts';
 import { HttpError, sendError, unauthenticated } from './errors.ts';
 
 /** An incoming X-Request-Id is kept when it is short and plain (it ends up in our logs). */
@@ -31,7 +32,12 @@ export function requestLogging(ctx: AppContext): RequestHandler {
     // req.log carries only the request id; the one completion line per request has the details.
     quietReqLogger: true,
     autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // Static files and the SPA's index.html (one line per asset on every page load) only at
+    // debug: at info the log is the API, errors always.
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      return (req.url ?? '').startsWith('/api/') ? 'info' : 'debug';
+    },
     serializers: {
       // No headers: cookies are credentials. Only what is needed to follow a request.
       req: (req: { id: unknown; method: string; url: string; remoteAddress: string }) => ({
@@ -107,6 +113,14 @@ export function caller(res: Response): Principal {
 
 export function setSessionCookie(req: Request, res: Response, token: string, ttlMs: number): void {
   res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: ttlMs });
+}
+
+/**
+ * Kept across sign-outs (it is not a credential, only a throttling bucket) and sent only to
+ * the sign-in endpoints; Strict, since only our own page signs in.
+ */
+export function setDeviceCookie(req: Request, res: Response, value: string): void {
+  res.cookie(DEVICE_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/api/auth', secure: req.secure, maxAge: DEVICE_COOKIE_MAX_AGE_MS });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/** A Host header we are willing to echo into the policy (anything else gets only 'self'). */
+const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * The WebSocket origin of this very page. CSP3 lets 'self' cover ws(s): of the same host, but
+ * older engines (Safari before 15.4) did not, so it is named explicitly: y-websocket on /yjs
+ * and socket.io on /socket.io are the only sockets the client opens.
+ */
+function sameHostSocket(req: IncomingMessage): string {
+  const host = req.headers.host ?? '';
+  if (!PLAIN_HOST.test(host)) return "'self'";
+  return `${(req as Request).secure ? 'wss' : 'ws'}://${host}`;
+}
+
+/**
+ * Security headers on every response (helmet), the same for the SPA, its assets and the API:
+ *
+ * - a strict Content-Security-Policy: scripts and styles only from our own files (no inline
+ *   script or <style>; Svelte 5 and our editor code set styles through the CSSOM, which CSP
+ *   allows, and Tiptap's injected <style> is turned off in favour of a CSS file), connections
+ *   only to this service, no plugins, no framing (frame-ancestors 'none');
+ * - X-Content-Type-Options: nosniff, X-Frame-Options: DENY for old browsers;
+ * - Referrer-Policy: same-origin, so an invite link's token never leaves in a Referer, while
+ *   our own fetches keep a real Origin header (no-referrer would send `Origin: null` on a
+ *   same-origin POST, which the CSRF check refuses);
+ * - HSTS and upgrade-insecure-requests only over TLS (req.secure, which honours TRUST_PROXY):
+ *   sent over plain http they would break a LAN or localhost install, or pin it to https.
+ */
+export function securityHeaders(): RequestHandler {
+  const make = (tls: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          // data: for the inline SVG favicon in index.html.
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'", sameHostSocket],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(tls ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      xFrameOptions: { action: 'deny' },
+      strictTransportSecurity: tls ? { maxAge: 365 * 86_400, includeSubDomains: true } : false,
+    });
+  const overTls = make(true);
+  const plain = make(false);
+  return (req, res, next) => (req.secure ? overTls : plain)(req, res, next);
+}
