@@ -5,4 +5,6 @@ export * from './chat.ts';
 export * from './errors.ts';
 export * from './rest.ts';
 export * from './events.ts';
+export * from './history.ts';
 export * from './meetings.ts';
+export * from './programs.ts';
