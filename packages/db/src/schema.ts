@@ -215,6 +215,8 @@ export const meetings = pgTable(
     endedBy: uuid('ended_by').references(() => users.id, { onDelete: 'set null' }),
     /** The room doc's full state at start (Y.encodeStateAsUpdate), so the summary can diff against it. */
     startState: bytea('start_state'),
+    /** What the summary needs of the start state (room-doc MeetingDigest), so ending never decodes start_state. */
+    startDigest: jsonb('start_digest'),
     /** The room doc's full state at end, before carry-over; never compacted away. */
     endSnapshot: bytea('end_snapshot'),
     /** MeetingSummary (@menteo/protocol), derived at end. */

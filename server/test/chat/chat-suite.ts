@@ -87,7 +87,7 @@ export function chatSuite(backend: Backend): void {
       const chat = node.app.services.chat;
       const sender = { userId: mentor.id, displayName: 'mentor', roomId };
       expect((await chat.send(sender, 'before the meeting', null)).meetingId).toBeNull();
-      const { meeting } = await startMeeting(db.handle.db, { roomId, startedBy: mentor.id, startState: async () => new Uint8Array([0, 0]) });
+      const { meeting } = await startMeeting(db.handle.db, { roomId, startedBy: mentor.id, start: async () => ({ state: new Uint8Array([0, 0]), digest: null }) });
       const during = await chat.send(sender, 'during the meeting', null);
       expect(during.meetingId).toBe(meeting.id);
       await claimMeetingEnd(db.handle.db, roomId, meeting.id, mentor.id);

@@ -28,6 +28,7 @@ export class RoomPresence {
   #destroyed = false;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
+  #joinedListeners: Array<() => void> = [];
   #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
@@ -97,6 +98,15 @@ export class RoomPresence {
     return this.#error;
   }
 
+  /** Called after every successful room:join (the first, and after each reconnect). Returns an unsubscribe. */
+  onJoined(listener: () => void): () => void {
+    this.#joinedListeners.push(listener);
+    if (this.#joined) listener();
+    return () => {
+      this.#joinedListeners = this.#joinedListeners.filter((l) => l !== listener);
+    };
+  }
+
   destroy(): void {
     this.#destroyed = true;
     for (const off of this.#offs.splice(0)) off();
@@ -109,6 +119,7 @@ export class RoomPresence {
       if (res.ok) {
         this.#joined = true;
         this.#error = null;
+        for (const l of this.#joinedListeners) l();
       } else {
         this.#joined = false;
         this.#error = res.message;
