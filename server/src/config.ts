@@ -57,6 +57,10 @@ const EnvSchema = z.object({
   HISTORY_MERGE_WINDOW_S: int(0, 86_400).default(60),
   /** Unset → history is kept for ever; else rows older than this are folded into a baseline. */
   HISTORY_RETENTION_DAYS: int(1, 36_500).optional(),
+  /** Seconds both members must be present before a meeting starts by itself (0: never). */
+  MEETING_AUTOSTART_S: int(0, 86_400).default(60),
+  /** Minutes both members must have been away before an open meeting ends by itself (0: never). */
+  MEETING_AUTOEND_MIN: int(0, 10_080).default(15),
   /** A name for this node in logs and bus messages; defaults to host:pid. */
   NODE_ID: z.string().min(1).max(64).optional(),
   /**
@@ -66,6 +70,12 @@ const EnvSchema = z.object({
    * (README, Performance). 0 leaves V8's own adaptive policy.
    */
   HEAP_GROWING_PERCENT: int(0, 1000).default(300),
+  /** Longest chat message, in characters. */
+  CHAT_MAX_CHARS: int(1, 50_000).default(2000),
+  /** Chat messages a member may send in a row before the per-minute rate applies. */
+  CHAT_BURST: int(1, 10_000).default(10),
+  /** Chat messages per member and room per minute, sustained. */
+  CHAT_PER_MINUTE: int(1, 60_000).default(30),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -95,9 +105,13 @@ export interface Config {
   log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
   /** Kept history of compacted log rows (room_history). */
   history: { mergeWindowMs: number; retentionDays: number | null };
+  /** Automatic start and end of meetings from presence; 0 turns either off. */
+  meetings: { autostartMs: number; autoendMs: number };
   nodeId: string;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
+  /** Chat limits, per member and room (a token bucket). */
+  chat: { maxChars: number; burst: number; perMinute: number };
 }
 
 export class ConfigError extends Error {}
@@ -139,8 +153,10 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     },
     log: { commitWindowMs: e.COMMIT_WINDOW_MS, compactAfterUpdates: e.COMPACT_AFTER_UPDATES, roomIdleMs: e.ROOM_IDLE_MS },
     history: { mergeWindowMs: e.HISTORY_MERGE_WINDOW_S * 1000, retentionDays: e.HISTORY_RETENTION_DAYS ?? null },
+    meetings: { autostartMs: e.MEETING_AUTOSTART_S * 1000, autoendMs: e.MEETING_AUTOEND_MIN * 60_000 },
     nodeId: e.NODE_ID ?? defaults.nodeId,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
+    chat: { maxChars: e.CHAT_MAX_CHARS, burst: e.CHAT_BURST, perMinute: e.CHAT_PER_MINUTE },
   };
 }
 

@@ -1,8 +1,11 @@
 import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
+import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 import { createProgramsService, type ProgramsService } from './programs/programs-service.ts';
+import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
+import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -14,14 +17,23 @@ export interface Services {
   rooms: RoomsService;
   invites: InvitesService;
   programs: ProgramsService;
+  meetings: MeetingsService;
+  chat: ChatService;
 }
 
-export function createServices(ctx: AppContext): Services {
+/** What services need from the realtime side: the rooms this node holds (server-side edits). */
+export interface ServiceDeps {
+  registry: RoomRegistry;
+}
+
+export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
   const rooms = createRoomsService(ctx);
   return {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
-    programs: createProgramsService(ctx),
+    programs: createProgramsService(ctx, deps),
+    meetings: createMeetingsService(ctx, deps),
+    chat: createChatService(ctx),
   };
 }

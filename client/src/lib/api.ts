@@ -16,6 +16,7 @@ import type {
   ProgramResponse,
   ProgramsResponse,
   ApiErrorBody,
+  ChatPage,
   CreateRoomBody,
   ErrorCode,
   InviteCreated,
@@ -77,6 +78,8 @@ export interface Api {
   acceptAgreement(roomId: string, textHash: string): Promise<AgreementState>;
   listCertificates(roomId: string): Promise<Certificate[]>;
   verifyCertificate(certId: string): Promise<CertificateVerification>;
+  /** A room's chat, newest first: the newest page, or the page older than message `before`. */
+  chatPage(roomId: string, before?: number): Promise<ChatPage>;
 }
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
@@ -144,6 +147,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
       (await request<AgreementResponse>('POST', `/rooms/${id(roomId)}/agreement/accept`, { textHash })).agreement,
     listCertificates: async (roomId) => (await request<CertificatesResponse>('GET', `/rooms/${id(roomId)}/certificates`)).certificates,
     verifyCertificate: (certId) => request<CertificateVerification>('GET', `/certificates/${id(certId)}`),
+    chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
   };
 }
 

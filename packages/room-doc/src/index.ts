@@ -15,3 +15,4 @@ export * from './roadmaps/index.ts';
 export * from './private.ts';
 export * from './agreement.ts';
 export * from './limits.ts';
+export * from './meetings.ts';

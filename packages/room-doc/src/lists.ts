@@ -123,6 +123,8 @@ export interface NewAction {
   text: string;
   owner?: Owner;
   due?: string | null;
+  /** The moment it is added (tests); its age shows from `createdAt`. */
+  now?: Date;
 }
 
 export function addAction(doc: Y.Doc, input: NewAction, origin?: unknown): string {
@@ -136,6 +138,7 @@ export function addAction(doc: Y.Doc, input: NewAction, origin?: unknown): strin
       owner: input.owner ?? 'mentee',
       due: normalizeDue(input.due),
       done: false,
+      createdAt: (input.now ?? new Date()).toISOString(),
     },
     origin,
   );

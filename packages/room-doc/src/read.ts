@@ -85,6 +85,7 @@ export function readAgenda(doc: Y.Doc): AgendaItem[] {
     text: text(m.get('text'), 'text'),
     addedBy: strOr(m.get('addedBy'), ''),
     discussed: m.get('discussed') === true,
+    carriedFrom: typeof m.get('carriedFrom') === 'string' ? (m.get('carriedFrom') as string) : null,
   }));
 }
 
@@ -97,6 +98,7 @@ export function readActions(doc: Y.Doc): ActionItem[] {
       owner: isOwner(owner) ? owner : 'mentee',
       due: normalizeDue(m.get('due')),
       done: m.get('done') === true,
+      createdAt: isoOrNull(m.get('createdAt')),
     };
   });
 }

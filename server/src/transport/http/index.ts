@@ -4,12 +4,14 @@ import express from 'express';
 import type { AppContext } from '../../context.ts';
 import type { Services } from '../../services.ts';
 import { authRoutes } from './auth-routes.ts';
+import { chatRoutes } from './chat-routes.ts';
 import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { programRoutes } from './program-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -55,6 +57,8 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
   app.use(programRoutes(ctx, services.programs, services.rooms));
+  app.use(meetingRoutes(ctx, services.rooms, services.meetings));
+  app.use(chatRoutes(ctx, services.rooms, services.chat));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);
