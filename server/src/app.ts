@@ -28,15 +28,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
   const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
-  // The doc socket asks the programs area whether a refused user coordinates the room's
-  // program (4403 instead of 4404); the services are built after the registry they use.
-  let programs: Services['programs'] | null = null;
-  const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => programs?.coordinatesRoom(userId, roomId) ?? Promise.resolve(false) });
+  // A coordinator is refused the doc socket; asked per connection, after both exist.
+  const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => services.programs.coordinatesRoom(userId, roomId) });
   const services = createServices(ctx, { registry: realtime.registry });
-  programs = services.programs;
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
   realtime.attach(server);
   // Program figures are derived from the docs this node holds, after their edits commit.
+  services.programs.attachDocs({ live: (roomId) => realtime.registry.peek(roomId)?.doc });
   const offCommitted = realtime.onDocCommitted((docName) => services.programs.docChanged(docName));
   const io = attachSocketIo(server, ctx, services);
 
@@ -49,9 +47,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: () =>
       (closing ??= (async () => {
         await io.close();
-        offCommitted();
         services.meetings.close();
         await services.chat.close();
+        offCommitted();
         await realtime.close();
         await services.programs.close();
         await revocations.close();

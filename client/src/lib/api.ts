@@ -68,6 +68,8 @@ export interface Api {
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
   acceptInvite(token: string): Promise<Room>;
+  /** A room's chat, newest first: the newest page, or the page older than message `before`. */
+  chatPage(roomId: string, before?: number): Promise<ChatPage>;
   listPrograms(): Promise<Program[]>;
   createProgram(body: CreateProgramBody): Promise<Program>;
   getProgram(programId: string): Promise<Program>;
@@ -78,8 +80,6 @@ export interface Api {
   acceptAgreement(roomId: string, textHash: string): Promise<AgreementState>;
   listCertificates(roomId: string): Promise<Certificate[]>;
   verifyCertificate(certId: string): Promise<CertificateVerification>;
-  /** A room's chat, newest first: the newest page, or the page older than message `before`. */
-  chatPage(roomId: string, before?: number): Promise<ChatPage>;
 }
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
@@ -136,6 +136,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     createInvite: (roomId) => request<InviteCreated>('POST', `/rooms/${id(roomId)}/invites`, {}),
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
+    chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
     listPrograms: async () => (await request<ProgramsResponse>('GET', '/programs')).programs,
     createProgram: async (body) => (await request<ProgramResponse>('POST', '/programs', body)).program,
     getProgram: async (programId) => (await request<ProgramResponse>('GET', `/programs/${id(programId)}`)).program,
@@ -147,7 +148,6 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
       (await request<AgreementResponse>('POST', `/rooms/${id(roomId)}/agreement/accept`, { textHash })).agreement,
     listCertificates: async (roomId) => (await request<CertificatesResponse>('GET', `/rooms/${id(roomId)}/certificates`)).certificates,
     verifyCertificate: (certId) => request<CertificateVerification>('GET', `/certificates/${id(certId)}`),
-    chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
   };
 }
 

@@ -8,6 +8,7 @@ export * from './chat.ts';
 export * from './room-log.ts';
 export * from './room-summary.ts';
 export * from './room-history.ts';
+export * from './history.ts';
+export * from './meetings.ts';
 export * from './programs-schema.ts';
 export * from './programs.ts';
-export * from './meetings.ts';

@@ -6,5 +6,6 @@ export * from './errors.ts';
 export * from './rest.ts';
 export * from './events.ts';
 export * from './doc-names.ts';
-export * from './programs.ts';
+export * from './history.ts';
 export * from './meetings.ts';
+export * from './programs.ts';

@@ -15,4 +15,5 @@ export * from './roadmaps/index.ts';
 export * from './private.ts';
 export * from './agreement.ts';
 export * from './limits.ts';
+export * from './history/index.ts';
 export * from './meetings.ts';

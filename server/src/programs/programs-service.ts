@@ -47,12 +47,16 @@ import type { AppContext } from '../context.ts';
 import { ServiceError } from '../service-error.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
-import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { parsePairingsCsv } from './csv-pairings.ts';
 
 declare const coordinated: unique symbol;
 /** A program whose caller the service checked to be its coordinator. */
 export type CoordinatedProgram = ProgramWithCount & { readonly [coordinated]: true; readonly userId: string };
+
+/** Where the service reads a room's doc when this node holds it live (the room registry). */
+export interface LiveDocs {
+  live(roomId: string): Y.Doc | undefined;
+}
 
 export type PairingsOutcome = { ok: true; created: PairingCreated[] } | { ok: false; errors: PairingRowError[] };
 
@@ -79,6 +83,8 @@ export interface ProgramsService {
   refreshRoom(roomId: string, now?: Date): Promise<void>;
   /** A doc committed rows on this node: refresh its figures shortly (debounced per room). */
   docChanged(docName: string): void;
+  /** Lets the service read live docs (the registry is built after the services). */
+  attachDocs(docs: LiveDocs): void;
   close(): Promise<void>;
 }
 
@@ -122,8 +128,9 @@ const roomTitleOf = (program: string, mentor: string, mentee: string): string =>
  * figures from `pair_stats` (kept by refreshRoom from the doc on the node that holds it) and
  * the membership, acceptance and certificate tables.
  */
-export function createProgramsService(ctx: AppContext, deps: { registry: RoomRegistry }): ProgramsService {
+export function createProgramsService(ctx: AppContext): ProgramsService {
   const db: Db = ctx.db.db;
+  let docs: LiveDocs = { live: () => undefined };
   /** roomId → its program context (null: not in a program). Programs' milestones never change. */
   const contexts = new Map<string, PairContext | null>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -140,8 +147,7 @@ export function createProgramsService(ctx: AppContext, deps: { registry: RoomReg
 
   /** The live doc when this node holds the room, else the stored one (checkpoint + tail). */
   const docOf = async (roomId: string): Promise<{ doc: Y.Doc; owned: boolean }> => {
-    // The doc as this node holds it live (its registry), else as stored.
-    const live = deps.registry.peek(roomId)?.doc;
+    const live = docs.live(roomId);
     if (live) return { doc: live, owned: false };
     const stored = (await loadRoomDocs(db, [roomId])).get(roomId);
     return { doc: docFromStored(stored?.parts ?? []).doc, owned: true };
@@ -365,6 +371,9 @@ export function createProgramsService(ctx: AppContext, deps: { registry: RoomReg
           );
         }, REFRESH_DELAY_MS),
       );
+    },
+    attachDocs(d) {
+      docs = d;
     },
     async close() {
       for (const t of timers.values()) clearTimeout(t);

@@ -60,6 +60,8 @@ const row = (a: number, o: number, me: number, mo: number, ex: number, fo: numbe
   coordinator: co,
 });
 
+/** A meeting id no room has. */
+const NO_MEETING = '00000000-0000-4000-8000-000000000000';
 const PROGRAM = {
   name: 'Matrix program',
   startDate: '2026-01-01',
@@ -84,6 +86,16 @@ const MATRIX: Row[] = [
   { name: 'chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat`, expect: row(401, 404, 200, 200, 401, 401, 200) },
   { name: 'older chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat?before=1`, expect: row(401, 404, 200, 200, 401, 401, 200) },
   { name: 'socket token', method: 'POST', path: (f) => `/api/rooms/${f.room}/token`, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  // Session history: members only; everyone else 404. Restore is a state change (Origin checked).
+  { name: 'history page', method: 'GET', path: (f) => `/api/rooms/${f.room}/history/meetings`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'timeline', method: 'GET', path: (f) => `/api/rooms/${f.room}/history`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state at a time', method: 'GET', path: (f) => `/api/rooms/${f.room}/state?at=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state of an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/state`, expect: row(401, 404, 404, 404, 401, 401, 404) },
+  { name: 'compare', method: 'GET', path: (f) => `/api/rooms/${f.room}/compare?a=2020-01-01T00:00:00Z&b=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'restore notes', method: 'POST', path: (f) => `/api/rooms/${f.room}/restore`, body: () => ({ kind: 'notes', from: 'now' }), expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'export Markdown', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.md`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export PDF', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.pdf`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/export.md`, expect: row(401, 404, 404, 404, 401, 401, 404) },
   // Public: the token is the invitee's bearer secret, and they usually have no account yet.
   { name: 'preview invite', method: 'GET', path: (f) => `/api/invites/${f.openInvite}`, expect: row(200, 200, 200, 200, 200, 200, 200) },
   { name: 'preview an unknown invite', method: 'GET', path: () => `/api/invites/${newToken()}`, expect: row(404, 404, 404, 404, 404, 404, 404) },
@@ -243,10 +255,9 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     forged: { connect: CloseCode.Unauthenticated },
     wrongOrigin: { connect: CloseCode.Forbidden },
     other: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
+    coordinator: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
     mentee: { connect: 'ok', join: { ok: true }, send: { ok: true } },
     mentor: { connect: 'ok', join: { ok: true }, send: { ok: true } },
-    // The program's coordinator is no member: no room events, no chat (4403 on the doc socket: programs.int.test.ts).
-    coordinator: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
   };
   it.each(ACTORS)('socket.io room:join and chat:send as %s', async (actor) => {
     const f = await fixture();

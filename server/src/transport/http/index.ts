@@ -11,6 +11,7 @@ import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { programRoutes } from './program-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { historyRoutes } from './history-routes.ts';
 import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
@@ -56,9 +57,10 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(authRoutes(ctx, services.accounts));
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
-  app.use(programRoutes(ctx, services.programs, services.rooms));
+  app.use(historyRoutes(ctx, services.rooms, services.history));
   app.use(meetingRoutes(ctx, services.rooms, services.meetings));
   app.use(chatRoutes(ctx, services.rooms, services.chat));
+  app.use(programRoutes(ctx, services.programs, services.rooms));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);
