@@ -11,6 +11,9 @@ export type Route =
   | { name: 'room'; roomId: string }
   | { name: 'history'; roomId: string; view: HistoryView }
   | { name: 'invite'; token: string }
+  | { name: 'programs' }
+  | { name: 'program'; programId: string }
+  | { name: 'certificate'; certId: string }
   | { name: 'not-found'; path: string };
 
 /** The pages of a room's history (/rooms/:id/history/...); points are `now`, ISO times or meeting ids. */
@@ -45,6 +48,12 @@ export function matchRoute(pathname: string, search = ''): Route {
       return notFound(pathname);
     case 'invite':
       return seg.length === 2 && seg[1] ? { name: 'invite', token: seg[1] } : notFound(pathname);
+    case 'programs':
+      if (seg.length === 1) return { name: 'programs' };
+      if (seg.length === 2 && seg[1]) return { name: 'program', programId: seg[1] };
+      return notFound(pathname);
+    case 'certificates':
+      return seg.length === 2 && seg[1] ? { name: 'certificate', certId: seg[1] } : notFound(pathname);
     default:
       return notFound(pathname);
   }
@@ -66,6 +75,12 @@ export function routeHref(route: Route): string {
       return historyHref(route.roomId, route.view);
     case 'invite':
       return `/invite/${encodeURIComponent(route.token)}`;
+    case 'programs':
+      return '/programs';
+    case 'program':
+      return `/programs/${encodeURIComponent(route.programId)}`;
+    case 'certificate':
+      return `/certificates/${encodeURIComponent(route.certId)}`;
     case 'not-found':
       return route.path;
     default: {
@@ -88,7 +103,8 @@ export function safeNext(next: string | null | undefined): string | null {
 
 /** Whether a route needs a signed-in user (signed-out visitors go to /login?next=…). */
 export function requiresAuth(route: Route): boolean {
-  return route.name === 'rooms' || route.name === 'room' || route.name === 'history';
+  // A certificate's page is public: anyone with its link can check it.
+  return route.name === 'rooms' || route.name === 'room' || route.name === 'programs' || route.name === 'program' || route.name === 'history';
 }
 
 function historyView(rest: string[], params: URLSearchParams): HistoryView | null {

@@ -28,6 +28,8 @@ const fresh: Room = {
   title: 'Brand new',
   progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
   lastActivityAt: null,
+  lastMetAt: null,
+  nextDueAt: null,
 };
 
 function renderRooms(rooms: Room[]) {

@@ -96,6 +96,12 @@ export const invites = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     usedBy: uuid('used_by').references(() => users.id),
+    /** The role the invitee takes: a mentor's own invites are for the mentee; a program's are for either. */
+    role: text('role', { enum: ['mentor', 'mentee'] })
+      .notNull()
+      .default('mentee'),
+    /** A program's invite is for this (normalised) email only; null: anyone with the link. */
+    email: text('email'),
   },
   (t) => [index('invites_room_idx').on(t.roomId)],
 );
@@ -115,6 +121,30 @@ export const roomUpdates = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('room_updates_room_idx').on(t.roomId, t.id)],
+);
+
+/**
+ * A room's chat. `id` orders a room's messages (and is the "load older" cursor): a node's
+ * group commit inserts its batch in send order, and messages of one room sent on two nodes at
+ * once are ordered by whichever commit came first, which is also the order members saw them.
+ * `meeting_id` is the meeting open when the message was committed (no foreign key yet: the
+ * meetings table is another area's).
+ */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    meetingId: uuid('meeting_id'),
+  },
+  (t) => [index('chat_messages_room_idx').on(t.roomId, t.id.desc())],
 );
 
 /** One merged state per doc; compaction folds log rows into it and moves exactly those rows to room_history. */

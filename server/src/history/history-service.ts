@@ -342,6 +342,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     },
 
     async state(room, point) {
+      if (isId(point)) return this.meetingState(room, point);
       const p = await docAt(room.id, point);
       try {
         return { update: Y.encodeStateAsUpdate(p.doc), point: p.point };
@@ -353,6 +354,8 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     async meetingState(room, meetingId) {
       const m = isId(meetingId) ? await meetings.get(room.id, meetingId) : null;
       if (!m) throw notFoundMeeting();
+      // The stored snapshot is already the doc as one update: sent as it is.
+      if (m.endedAt && m.snapshot) return { update: m.snapshot, point: { kind: 'meeting', at: m.endedAt.toISOString(), meetingId: m.id } };
       const p = await meetingDoc(room.id, m);
       try {
         return { update: Y.encodeStateAsUpdate(p.doc), point: p.point };

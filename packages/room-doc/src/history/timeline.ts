@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { HistoryAuthor, TimelineGroup, TimelineStep } from '@menteo/protocol';
-import { readActions, readAgenda, readGoals, readResources } from '../read.ts';
+import { readActions, readAgenda, readGoal, readGoals, readResources } from '../read.ts';
 import { agreementMap, ROOM_TYPES, STATUS_LABELS, type ActionItem, type AgendaItem, type Goal, type Resource } from '../schema.ts';
 import { applyStoredUpdates } from '../stored.ts';
 import { notesWordDelta } from './notes-diff.ts';
@@ -18,7 +18,7 @@ export interface TimelineRow {
 }
 
 /** The parts of a doc the timeline narrates, read only when a change touched them. */
-interface Parts {
+export interface Parts {
   goals: Map<string, Goal>;
   agenda: Map<string, AgendaItem>;
   actions: Map<string, ActionItem>;
@@ -27,7 +27,16 @@ interface Parts {
   agreement: string;
 }
 
-type Area = keyof Parts;
+/** What one group of edits changed, as far as the narration needs to know. */
+export interface Touched {
+  areas: ReadonlySet<Area>;
+  /** Goals whose entry or content changed; undefined: look at every goal. */
+  goalIds?: ReadonlySet<string>;
+  /** Words added to and removed from the notes, when already counted (else from `notes` of both parts). */
+  notesWords?: { added: number; removed: number };
+}
+
+export type Area = keyof Parts;
 const AREAS: readonly Area[] = ['goals', 'agenda', 'actions', 'resources', 'notes', 'agreement'];
 const AREA_OF: Record<string, Area> = {
   [ROOM_TYPES.goals]: 'goals',
@@ -82,14 +91,18 @@ export function quote(title: string): string {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The readable steps from one state of the parts to the next, as `who` did them. */
-export function describeChanges(before: Parts, after: Parts, who: string, touched: ReadonlySet<Area> = new Set(AREAS)): TimelineStep[] {
+export function describeChanges(before: Parts, after: Parts, who: string, changes: Touched = { areas: new Set(AREAS) }): TimelineStep[] {
+  const touched = changes.areas;
   const steps: TimelineStep[] = [];
   const step = (kind: TimelineStep['kind'], text: string, targetId?: string) =>
     steps.push(targetId === undefined ? { kind, text: `${who} ${text}` } : { kind, text: `${who} ${text}`, targetId });
 
   if (touched.has('goals')) {
     let reordered = false;
-    for (const [id, g] of after.goals) {
+    const ids = changes.goalIds ?? new Set([...before.goals.keys(), ...after.goals.keys()]);
+    for (const id of ids) {
+      const g = after.goals.get(id);
+      if (!g) continue;
       const old = before.goals.get(id);
       if (!old) {
         step('goal.added', `added the goal ${quote(g.title)}`, id);
@@ -115,7 +128,10 @@ export function describeChanges(before: Parts, after: Parts, who: string, touche
       }
       for (const m of old.milestones) if (!newMs.has(m.id)) step('milestone.removed', `removed the milestone ${quote(m.title)} from ${t}`, id);
     }
-    for (const [id, g] of before.goals) if (!after.goals.has(id)) step('goal.removed', `deleted the goal ${quote(g.title)}`, id);
+    for (const id of ids) {
+      const g = before.goals.get(id);
+      if (g && !after.goals.has(id)) step('goal.removed', `deleted the goal ${quote(g.title)}`, id);
+    }
     if (reordered && steps.length === 0) step('other', 'reordered the goals');
   }
 
@@ -153,8 +169,8 @@ export function describeChanges(before: Parts, after: Parts, who: string, touche
     for (const [id, r] of before.resources) if (!after.resources.has(id)) step('resource.removed', `removed the link ${quote(r.title || r.url)}`, id);
   }
 
-  if (touched.has('notes') && before.notes !== after.notes) {
-    const { added, removed } = notesWordDelta(before.notes, after.notes);
+  if (touched.has('notes') && (changes.notesWords ? changes.notesWords.added + changes.notesWords.removed > 0 || before.notes !== after.notes : before.notes !== after.notes)) {
+    const { added, removed } = changes.notesWords ?? notesWordDelta(before.notes, after.notes);
     const text =
       added > 0 && removed > 0
         ? `added ${plural(added, 'word', 'words')} to the notes and removed ${removed}`
@@ -186,35 +202,82 @@ export interface Timeline {
 const MINUTE = 60_000;
 const minuteOf = (d: Date) => Math.floor(d.getTime() / MINUTE) * MINUTE;
 
+/** The plain text of one notes text node (marks and embeds left out). */
+function plainText(t: Y.XmlText): string {
+  let out = '';
+  for (let item = t._start; item !== null; item = item.right) {
+    if (!item.deleted && item.content instanceof Y.ContentString) out += item.content.str;
+  }
+  return out;
+}
+
+/** Every text node of the notes, in document order. */
+function textNodes(doc: Y.Doc): Y.XmlText[] {
+  const out: Y.XmlText[] = [];
+  const walk = (node: Y.XmlFragment | Y.XmlElement) => {
+    for (const child of node.toArray()) {
+      if (child instanceof Y.XmlText) out.push(child);
+      else if (child instanceof Y.XmlElement) walk(child);
+    }
+  };
+  walk(doc.getXmlFragment(ROOM_TYPES.notes));
+  return out;
+}
+
 /**
  * Readable steps of history, grouped per minute and author. `doc` is the state just before the
  * first row (empty, or the doc as of the range's start) and is advanced row by row; the caller
  * owns and destroys it. Rows must be in time order (oldest first). A group is a run of
  * consecutive rows of one author that started in one minute; a group whose changes cancel out
  * (typed and deleted) is left out.
+ *
+ * Only what a group touched is read again (Yjs says which types changed): the goals it changed,
+ * the lists it changed, the notes paragraphs it changed. A month of a busy room has hundreds of
+ * groups and the board hundreds of goals; re-reading everything per group cost seconds.
  */
 export function timeline(doc: Y.Doc, rows: readonly TimelineRow[], options: TimelineOptions): Timeline {
+  const goalsRoot = doc.getMap(ROOM_TYPES.goals);
   const names = new Map<object, Area>();
-  for (const [name, type] of doc.share) {
-    const area = AREA_OF[name];
-    if (area) names.set(type, area);
-  }
-  let touched = new Set<Area>();
+  const areaOf = (root: object): Area | undefined => {
+    let area = names.get(root);
+    if (area === undefined) {
+      for (const [name, t] of doc.share) if (t === root) area = AREA_OF[name];
+      if (area) names.set(root, area);
+    }
+    return area;
+  };
+  /** What the current group's transaction changed (reset per group). */
+  const seen = { touched: new Set<Area>(), goalIds: new Set<string>(), texts: new Set<Y.XmlText>(), notesStructure: false };
   const onTransaction = (tr: Y.Transaction) => {
-    for (const type of tr.changedParentTypes.keys()) {
-      if (type._item !== null) continue;
-      let area = names.get(type);
-      if (!area) {
-        // A root type first defined by this update (the doc was empty until now).
-        for (const [name, t] of doc.share) if (t === type) area = AREA_OF[name];
-        if (area) names.set(type, area);
+    for (const [type, keys] of tr.changed) {
+      type Node = { _item: Y.Item | null };
+      let root: Node = type;
+      let below: Node | null = null;
+      while (root._item !== null) {
+        below = root;
+        root = root._item.parent as Node;
       }
-      if (area) touched.add(area);
+      const area = areaOf(root);
+      if (!area) continue;
+      seen.touched.add(area);
+      if (area === 'goals') {
+        if (below === null) for (const k of keys) if (k !== null) seen.goalIds.add(k);
+        const key = below?._item?.parentSub;
+        if (typeof key === 'string') seen.goalIds.add(key);
+      } else if (area === 'notes') {
+        if (type instanceof Y.XmlText) seen.texts.add(type);
+        else seen.notesStructure = true;
+      }
     }
   };
   doc.on('afterTransaction', onTransaction);
   const groups: TimelineGroup[] = [];
   let parts = readParts(doc);
+  let texts = new Map<Y.XmlText, string>(textNodes(doc).map((t) => [t, plainText(t)]));
+  const reset = () => {
+    parts = readParts(doc);
+    texts = new Map(textNodes(doc).map((t) => [t, plainText(t)]));
+  };
   try {
     let i = 0;
     while (i < rows.length) {
@@ -222,7 +285,7 @@ export function timeline(doc: Y.Doc, rows: readonly TimelineRow[], options: Time
       if (!first) break;
       if (first.baseline) {
         applyStoredUpdates(doc, [first.data], 'history');
-        parts = readParts(doc);
+        reset();
         i++;
         continue;
       }
@@ -231,7 +294,10 @@ export function timeline(doc: Y.Doc, rows: readonly TimelineRow[], options: Time
       let j = i;
       let updates = 0;
       let lastAt = first.lastAt;
-      touched = new Set();
+      seen.touched = new Set();
+      seen.goalIds = new Set();
+      seen.texts = new Set();
+      seen.notesStructure = false;
       doc.transact(() => {
         for (; j < rows.length; j++) {
           const row = rows[j];
@@ -241,10 +307,52 @@ export function timeline(doc: Y.Doc, rows: readonly TimelineRow[], options: Time
           if (row.lastAt > lastAt) lastAt = row.lastAt;
         }
       }, 'history');
-      const next = { ...parts };
-      for (const area of touched) (next as Record<Area, unknown>)[area] = readArea(doc, area);
+      const { touched, goalIds, texts: changedTexts, notesStructure } = seen;
+      const next: Parts = { ...parts };
+      if (touched.has('goals')) {
+        next.goals = new Map(parts.goals);
+        for (const id of goalIds) {
+          const g = readGoal(id, goalsRoot.get(id));
+          if (g) next.goals.set(id, g);
+          else next.goals.delete(id);
+        }
+      }
+      for (const area of ['agenda', 'actions', 'resources', 'agreement'] as const) {
+        if (touched.has(area)) (next as Record<Area, unknown>)[area] = readArea(doc, area);
+      }
+      let notesWords: { added: number; removed: number } | undefined;
+      if (touched.has('notes')) {
+        notesWords = { added: 0, removed: 0 };
+        const count = (before: string, after: string) => {
+          const d = notesWordDelta(before, after);
+          notesWords!.added += d.added;
+          notesWords!.removed += d.removed;
+        };
+        if (notesStructure) {
+          const now = new Map(textNodes(doc).map((t) => [t, ''] as [Y.XmlText, string]));
+          for (const [t, old] of texts) if (!now.has(t)) count(old, '');
+          for (const t of now.keys()) {
+            const old = texts.get(t);
+            if (old === undefined || changedTexts.has(t)) now.set(t, plainText(t));
+            else now.set(t, old);
+            if (old === undefined) count('', now.get(t) ?? '');
+            else if (changedTexts.has(t)) count(old, now.get(t) ?? '');
+          }
+          texts = now;
+        } else {
+          for (const t of changedTexts) {
+            const old = texts.get(t);
+            if (old === undefined) continue;
+            const now = plainText(t);
+            count(old, now);
+            texts.set(t, now);
+          }
+        }
+        // `notes` in the parts stands for "changed" only; the counts above are the narration.
+        next.notes = notesWords.added + notesWords.removed > 0 ? `${parts.notes}\u0000` : parts.notes;
+      }
       const author = options.authorOf(first.authorId);
-      const steps = describeChanges(parts, next, author.name, touched);
+      const steps = describeChanges(parts, next, author.name, { areas: touched, goalIds, ...(notesWords ? { notesWords } : {}) });
       parts = next;
       if (steps.length > 0) {
         groups.push({

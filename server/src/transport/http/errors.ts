@@ -76,13 +76,14 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 };
 
 const STATUS: Record<RefusalKind, number> = {
-  invalid: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
   gone: 410,
   rate_limited: 429,
+  invalid: 400,
+  unavailable: 503,
 };
 
 /** A service's refusal as the HTTP answer (the services know no HTTP). */
