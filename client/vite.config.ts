@@ -13,6 +13,9 @@ const target = process.env.MENTEO_API ?? 'http://127.0.0.1:3000';
  * for the editor after all. Sizes before and after are in the README (Performance, "The client bundle").
  */
 const VENDOR_GROUPS = [
+  // zod with the module that turns its eval probe off: every chunk that builds a schema at
+  // load imports this one, so the setting runs before the first schema (CSP has no unsafe-eval).
+  { name: 'zod', priority: 3, test: /([\\/]node_modules[\\/]zod[\\/])|([\\/]src[\\/]zod-jitless\.ts$)/ },
   { name: 'editor', priority: 1, test: /[\\/]node_modules[\\/](@tiptap|prosemirror-[^\\/]+|orderedmap|rope-sequence|w3c-keyname|linkifyjs|markdown-it|@?y-prosemirror)[\\/]/ },
   { name: 'sync', priority: 2, test: /[\\/]node_modules[\\/](yjs|y-protocols|y-websocket|y-indexeddb|lib0)[\\/]/ },
   { name: 'socket', priority: 2, test: /[\\/]node_modules[\\/](socket\.io-client|socket\.io-parser|engine\.io-client|engine\.io-parser|@socket\.io[\\/]component-emitter|xmlhttprequest-ssl)[\\/]/ },
