@@ -46,7 +46,7 @@ try {
     cases.kept.push({ roomId, goalId: history.goalId, text: descriptionOf(history.doc, history.goalId)! });
   }
 
-  const events = { localUpdate: () => 0, logGap: () => 0, localAwareness() {}, breach() {} };
+  const events = { localUpdate: () => 0, logGap: () => 0, serverUpdate: () => 0, localAwareness() {}, breach() {} };
   for (const [name, list] of Object.entries(cases)) {
     const phases = new Map<string, number[]>();
     const time = <T>(phase: string, fn: () => T): T => {

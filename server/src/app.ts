@@ -28,11 +28,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
   const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
-  const services = createServices(ctx);
   const realtime = createRealtime(ctx);
+  const services = createServices(ctx, { registry: realtime.registry });
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
   realtime.attach(server);
-  const io = attachSocketIo(server, ctx);
+  const io = attachSocketIo(server, ctx, services);
 
   let closing: Promise<void> | null = null;
   return {
@@ -43,6 +43,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: () =>
       (closing ??= (async () => {
         await io.close();
+        services.meetings.close();
         await realtime.close();
         await revocations.close();
         await events.close();

@@ -30,6 +30,11 @@ describe('parseConfig', () => {
     expect(c.heapGrowingPercent).toBe(300);
   });
 
+  it('takes the meeting timers, 60 s and 15 min by default, 0 turning either off', () => {
+    expect(parse({}).meetings).toEqual({ autostartMs: 60_000, autoendMs: 900_000 });
+    expect(parse({ MEETING_AUTOSTART_S: '0', MEETING_AUTOEND_MIN: '5' }).meetings).toEqual({ autostartMs: 0, autoendMs: 300_000 });
+  });
+
   it('takes HEAP_GROWING_PERCENT, 0 meaning V8 decides', () => {
     expect(parse({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
     expect(parse({ HEAP_GROWING_PERCENT: '150' }).heapGrowingPercent).toBe(150);

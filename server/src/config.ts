@@ -57,6 +57,10 @@ const EnvSchema = z.object({
   HISTORY_MERGE_WINDOW_S: int(0, 86_400).default(60),
   /** Unset → history is kept for ever; else rows older than this are folded into a baseline. */
   HISTORY_RETENTION_DAYS: int(1, 36_500).optional(),
+  /** Seconds both members must be present before a meeting starts by itself (0: never). */
+  MEETING_AUTOSTART_S: int(0, 86_400).default(60),
+  /** Minutes both members must have been away before an open meeting ends by itself (0: never). */
+  MEETING_AUTOEND_MIN: int(0, 10_080).default(15),
   /** A name for this node in logs and bus messages; defaults to host:pid. */
   NODE_ID: z.string().min(1).max(64).optional(),
   /**
@@ -95,6 +99,8 @@ export interface Config {
   log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
   /** Kept history of compacted log rows (room_history). */
   history: { mergeWindowMs: number; retentionDays: number | null };
+  /** Automatic start and end of meetings from presence; 0 turns either off. */
+  meetings: { autostartMs: number; autoendMs: number };
   nodeId: string;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
@@ -139,6 +145,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     },
     log: { commitWindowMs: e.COMMIT_WINDOW_MS, compactAfterUpdates: e.COMPACT_AFTER_UPDATES, roomIdleMs: e.ROOM_IDLE_MS },
     history: { mergeWindowMs: e.HISTORY_MERGE_WINDOW_S * 1000, retentionDays: e.HISTORY_RETENTION_DAYS ?? null },
+    meetings: { autostartMs: e.MEETING_AUTOSTART_S * 1000, autoendMs: e.MEETING_AUTOEND_MIN * 60_000 },
     nodeId: e.NODE_ID ?? defaults.nodeId,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
   };

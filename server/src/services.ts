@@ -2,6 +2,8 @@ import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
+import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
+import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -12,13 +14,20 @@ export interface Services {
   accounts: AccountsService;
   rooms: RoomsService;
   invites: InvitesService;
+  meetings: MeetingsService;
 }
 
-export function createServices(ctx: AppContext): Services {
+/** What services need from the realtime side: the rooms this node holds (server-side edits). */
+export interface ServiceDeps {
+  registry: RoomRegistry;
+}
+
+export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
   const rooms = createRoomsService(ctx);
   return {
     accounts: createAccountsService(ctx),
     rooms,
     invites: createInvitesService(ctx, rooms),
+    meetings: createMeetingsService(ctx, deps),
   };
 }

@@ -23,6 +23,8 @@ const room: Room = {
   members: [],
   progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
   lastActivityAt: null,
+  lastMetAt: null,
+  nextDueAt: null,
 };
 
 function api(over: Partial<Api>): Api {

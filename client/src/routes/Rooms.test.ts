@@ -19,6 +19,8 @@ const active: Room = {
   members: [member('u1', 'Ada Lovelace', 'mentor'), member('u2', 'Grace Hopper', 'mentee')],
   progress: { goals: 2, goalsDone: 1, milestones: 4, milestonesDone: 3, milestonePercent: 75 },
   lastActivityAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+  lastMetAt: null,
+  nextDueAt: null,
 };
 const fresh: Room = {
   ...active,
@@ -26,6 +28,8 @@ const fresh: Room = {
   title: 'Brand new',
   progress: { goals: 0, goalsDone: 0, milestones: 0, milestonesDone: 0, milestonePercent: 0 },
   lastActivityAt: null,
+  lastMetAt: null,
+  nextDueAt: null,
 };
 
 function renderRooms(rooms: Room[]) {

@@ -7,3 +7,4 @@ export * from './secrets.ts';
 export * from './room-log.ts';
 export * from './room-summary.ts';
 export * from './room-history.ts';
+export * from './meetings.ts';

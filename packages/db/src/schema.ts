@@ -5,6 +5,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -12,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /** Postgres `bytea` as Uint8Array on both drivers (postgres-js gives Buffer, a Uint8Array subclass). */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -160,3 +162,68 @@ export const serverSecrets = pgTable('server_secrets', {
   createdAt: createdAt(),
 });
 
+
+/**
+ * A room's meetings, numbered per room. At most one is open (ended_at null) per room, held by a
+ * partial unique index, so two nodes pressing Start at once cannot both open one: the loser's
+ * INSERT … ON CONFLICT DO NOTHING inserts nothing and it reads the open meeting instead.
+ */
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… per room: "Meeting 3" and "carried over from Meeting 2". */
+    number: integer('number').notNull(),
+    /** Null shows as "Meeting <number>". */
+    title: text('title'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** The member who pressed Start; null when it started by itself (both present). */
+    startedBy: uuid('started_by').references(() => users.id, { onDelete: 'set null' }),
+    endedBy: uuid('ended_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The room doc's full state at start (Y.encodeStateAsUpdate), so the summary can diff against it. */
+    startState: bytea('start_state'),
+    /** The room doc's full state at end, before carry-over; never compacted away. */
+    endSnapshot: bytea('end_snapshot'),
+    /** MeetingSummary (@menteo/protocol), derived at end. */
+    summary: jsonb('summary'),
+  },
+  (t) => [
+    uniqueIndex('meetings_one_open_key').on(t.roomId).where(sql`${t.endedAt} is null`),
+    uniqueIndex('meetings_room_number_key').on(t.roomId, t.number),
+    index('meetings_room_started_idx').on(t.roomId, t.startedAt),
+  ],
+);
+
+/** One row per stay of a member in an open meeting (join → leave); minutes present are their sum. */
+export const meetingAttendance = pgTable(
+  'meeting_attendance',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+  },
+  (t) => [index('meeting_attendance_meeting_idx').on(t.meetingId, t.userId)],
+);
+
+/** A room's meeting cadence (room settings), one row per room that set one. */
+export const roomSchedules = pgTable('room_schedules', {
+  roomId: uuid('room_id')
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['weekly', 'biweekly', 'monthly', 'every_n_days'] }).notNull(),
+  /** Days, for every_n_days only. */
+  everyDays: integer('every_days'),
+  /** The next meeting's date and time when set by a member; otherwise derived from the last meeting. */
+  nextAt: timestamp('next_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

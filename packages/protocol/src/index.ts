@@ -4,3 +4,4 @@ export * from './ids.ts';
 export * from './errors.ts';
 export * from './rest.ts';
 export * from './events.ts';
+export * from './meetings.ts';

@@ -56,6 +56,10 @@ export interface Room {
   progress: RoomProgress;
   /** When the shared doc last changed as far as Postgres knows (log row or checkpoint); null if never. */
   lastActivityAt: string | null;
+  /** When the last meeting started (or the open one); null if the room never met. */
+  lastMetAt: string | null;
+  /** When the next meeting is due by the room's cadence (schedule); null without one. */
+  nextDueAt: string | null;
 }
 
 export interface InviteCreated {

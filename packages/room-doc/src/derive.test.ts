@@ -3,7 +3,9 @@ import {
   countByStatus,
   goalProgress,
   goalsByStatus,
+  isGoalOverdue,
   milestoneCompletion,
+  readyForDone,
   overallProgress,
   type Goal,
   type GoalStatus,
@@ -53,5 +55,25 @@ describe('derivations', () => {
     const goals = [b, goal('in_progress', []), a];
     expect(countByStatus(goals)).toEqual({ not_started: 0, in_progress: 1, done: 2, dropped: 0 });
     expect(goalsByStatus(goals).done.map((g) => g.id)).toEqual([a.id, b.id]);
+  });
+
+  it('offers Done for an open goal whose every milestone is ticked', () => {
+    expect(readyForDone(goal('in_progress', [true, true]))).toBe(true);
+    expect(readyForDone(goal('not_started', [true]))).toBe(true);
+    expect(readyForDone(goal('in_progress', [true, false]))).toBe(false);
+    expect(readyForDone(goal('in_progress', []))).toBe(false);
+    expect(readyForDone(goal('done', [true]))).toBe(false);
+    expect(readyForDone(goal('dropped', [true]))).toBe(false);
+  });
+
+  it('never calls a done, dropped or fully ticked goal overdue', () => {
+    const due = (g: Goal, d: string | null) => ({ ...g, due: d });
+    const today = '2026-03-10';
+    expect(isGoalOverdue(due(goal('in_progress', [true, false]), '2026-03-09'), today)).toBe(true);
+    expect(isGoalOverdue(due(goal('in_progress', []), '2026-03-10'), today)).toBe(false);
+    expect(isGoalOverdue(due(goal('in_progress', [true, true]), '2026-01-01'), today)).toBe(false);
+    expect(isGoalOverdue(due(goal('done', [false]), '2026-01-01'), today)).toBe(false);
+    expect(isGoalOverdue(due(goal('dropped', []), '2026-01-01'), today)).toBe(false);
+    expect(isGoalOverdue(due(goal('not_started', []), null), today)).toBe(false);
   });
 });

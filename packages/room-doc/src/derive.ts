@@ -53,3 +53,27 @@ export function goalsByStatus(goals: readonly Goal[]): Record<GoalStatus, Goal[]
   for (const s of GOAL_STATUSES) out[s].sort(compareOrdered);
   return out;
 }
+
+/** Every milestone of the goal is ticked (and it has at least one). */
+export function allMilestonesDone(goal: Pick<Goal, 'milestones'>): boolean {
+  return goal.milestones.length > 0 && goal.milestones.every((m) => m.done);
+}
+
+/**
+ * A goal whose milestones are all ticked but that still sits in another column: the board
+ * offers "Move to Done" rather than moving it itself (the member may want to add a step).
+ */
+export function readyForDone(goal: Pick<Goal, 'status' | 'milestones'>): boolean {
+  return (goal.status === 'not_started' || goal.status === 'in_progress') && allMilestonesDone(goal);
+}
+
+/**
+ * Past its due date and still open. A done or dropped goal is never overdue, and neither is
+ * one at 100 % of its milestones: the work is done, only the column lags behind.
+ * `today` is the viewer's calendar day, `YYYY-MM-DD`.
+ */
+export function isGoalOverdue(goal: Pick<Goal, 'status' | 'milestones' | 'due'>, today: string): boolean {
+  if (!goal.due || goal.status === 'done' || goal.status === 'dropped') return false;
+  if (allMilestonesDone(goal)) return false;
+  return goal.due < today;
+}

@@ -9,6 +9,7 @@ import {
 } from './schema.ts';
 import { readGoals } from './read.ts';
 import { placeAt } from './order.ts';
+import { clipText, TEXT_LIMITS } from './limits.ts';
 
 /*
  * Writers. Each runs in one doc.transact so a change reaches peers as one update,
@@ -45,7 +46,8 @@ function writeKeys(doc: Y.Doc, keys: Map<string, string>): void {
   for (const [id, key] of keys) goals.get(id)?.set('order', key);
 }
 
-function setText(m: Y.Map<unknown>, field: TextField, value: string): void {
+function setText(m: Y.Map<unknown>, field: TextField, input: string): void {
+  const value = clipText(input, TEXT_LIMITS[field]);
   const t = m.get(field);
   if (t instanceof Y.Text) {
     t.delete(0, t.length);
@@ -61,8 +63,8 @@ export function createGoal(doc: Y.Doc, input: NewGoal, origin?: unknown): string
   doc.transact(() => {
     const m = new Y.Map<unknown>();
     goalsMap(doc).set(id, m);
-    m.set('title', new Y.Text(input.title));
-    m.set('description', new Y.Text(input.description ?? ''));
+    m.set('title', new Y.Text(clipText(input.title, TEXT_LIMITS.title)));
+    m.set('description', new Y.Text(clipText(input.description ?? '', TEXT_LIMITS.description)));
     m.set('status', status);
     m.set('owner', input.owner ?? 'mentee');
     m.set('due', normalizeDue(input.due));
@@ -130,7 +132,7 @@ export function goalText(doc: Y.Doc, id: string, field: TextField, origin?: unkn
   if (!(m instanceof Y.Map)) return null;
   const t = m.get(field);
   if (t instanceof Y.Text) return t;
-  const repaired = new Y.Text(typeof t === 'string' ? t : '');
+  const repaired = new Y.Text(clipText(typeof t === 'string' ? t : '', TEXT_LIMITS[field]));
   doc.transact(() => m.set(field, repaired), origin ?? null);
   return repaired;
 }
@@ -163,7 +165,7 @@ export function addMilestone(doc: Y.Doc, goalId: string, title: string, origin?:
   doc.transact(() => {
     const m = new Y.Map<unknown>();
     m.set('id', id);
-    m.set('title', title);
+    m.set('title', clipText(title, TEXT_LIMITS.title));
     m.set('done', false);
     m.set('doneAt', null);
     arr.push([m]);
@@ -200,7 +202,7 @@ export function renameMilestone(
   const arr = milestonesOf(doc, goalId, origin);
   const found = arr && findMilestone(arr, milestoneId);
   if (!found) return false;
-  doc.transact(() => found.m.set('title', title), origin ?? null);
+  doc.transact(() => found.m.set('title', clipText(title, TEXT_LIMITS.title)), origin ?? null);
   return true;
 }
 

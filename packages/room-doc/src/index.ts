@@ -10,3 +10,5 @@ export * from './presence.ts';
 export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
+export * from './limits.ts';
+export * from './meetings.ts';

@@ -28,8 +28,8 @@ describe('agenda', () => {
     editAgendaItem(doc, a, 'Career goals for 2027');
     markDiscussed(doc, b, true);
     expect(readAgenda(doc)).toEqual([
-      { id: a, text: 'Career goals for 2027', addedBy: 'u1', discussed: false },
-      { id: b, text: 'Feedback', addedBy: 'u2', discussed: true },
+      { id: a, text: 'Career goals for 2027', addedBy: 'u1', discussed: false, carriedFrom: null },
+      { id: b, text: 'Feedback', addedBy: 'u2', discussed: true, carriedFrom: null },
     ]);
     removeAgendaItem(doc, a);
     expect(readAgenda(doc).map((x) => x.id)).toEqual([b]);
@@ -125,10 +125,10 @@ describe('agenda order', () => {
 describe('action items', () => {
   it('adds, edits, toggles and removes action items', () => {
     const doc = new Y.Doc();
-    const id = addAction(doc, { text: 'Draft CV', owner: 'mentee', due: '2026-12-24' });
+    const id = addAction(doc, { text: 'Draft CV', owner: 'mentee', due: '2026-12-24', now: new Date('2026-12-01T10:00:00Z') });
     editAction(doc, id, { owner: 'mentor', due: '' });
     toggleAction(doc, id);
-    expect(readActions(doc)).toEqual([{ id, text: 'Draft CV', owner: 'mentor', due: null, done: true }]);
+    expect(readActions(doc)).toEqual([{ id, text: 'Draft CV', owner: 'mentor', due: null, done: true, createdAt: '2026-12-01T10:00:00.000Z' }]);
     toggleAction(doc, id);
     expect(readActions(doc)[0]!.done).toBe(false);
     removeAction(doc, id);

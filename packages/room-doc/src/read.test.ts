@@ -81,8 +81,8 @@ describe('readers', () => {
 
   it('skip list entries without an id and default the rest', () => {
     const doc = garbageDoc();
-    expect(readAgenda(doc)).toEqual([{ id: 'a1', text: '', addedBy: '', discussed: false }]);
-    expect(readActions(doc)).toEqual([{ id: 'x1', text: '', owner: 'mentee', due: null, done: false }]);
+    expect(readAgenda(doc)).toEqual([{ id: 'a1', text: '', addedBy: '', discussed: false, carriedFrom: null }]);
+    expect(readActions(doc)).toEqual([{ id: 'x1', text: '', owner: 'mentee', due: null, done: false, createdAt: null }]);
   });
 
   it('never hand out a link that is not http(s)', () => {

@@ -16,6 +16,7 @@ import {
 import { compareOrdered } from './order.ts';
 import { listEntries } from './list-order.ts';
 import { validateUrl } from './url.ts';
+import { clipText, TEXT_LIMITS, type LimitedField } from './limits.ts';
 
 /*
  * Readers turn whatever is in the doc into validated plain values. Any client with a
@@ -23,7 +24,9 @@ import { validateUrl } from './url.ts';
  * fields, substitutes defaults, skips what cannot be repaired, and never throws.
  */
 
-const text = (v: unknown): string => (v instanceof Y.Text ? v.toString() : typeof v === 'string' ? v : '');
+/** A Y.Text or plain string under a limited key, clipped to its limit (another client may have written more). */
+const text = (v: unknown, field: LimitedField): string =>
+  clipText(v instanceof Y.Text ? v.toString() : typeof v === 'string' ? v : '', TEXT_LIMITS[field]);
 const strOr = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
 const isoOrNull = (v: unknown): string | null =>
   typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
@@ -38,7 +41,7 @@ function readMilestones(v: unknown): Milestone[] {
     if (typeof id !== 'string' || seen.has(id)) continue;
     seen.add(id);
     const done = m.get('done') === true;
-    out.push({ id, title: text(m.get('title')), done, doneAt: done ? isoOrNull(m.get('doneAt')) : null });
+    out.push({ id, title: text(m.get('title'), 'title'), done, doneAt: done ? isoOrNull(m.get('doneAt')) : null });
   }
   return out;
 }
@@ -49,8 +52,8 @@ export function readGoal(id: string, m: unknown): Goal | null {
   const owner = m.get('owner');
   return {
     id,
-    title: text(m.get('title')),
-    description: text(m.get('description')),
+    title: text(m.get('title'), 'title'),
+    description: text(m.get('description'), 'description'),
     status: isGoalStatus(status) ? status : 'not_started',
     owner: isOwner(owner) ? owner : 'mentee',
     due: normalizeDue(m.get('due')),
@@ -79,9 +82,10 @@ export function getGoal(doc: Y.Doc, id: string): Goal | null {
 export function readAgenda(doc: Y.Doc): AgendaItem[] {
   return listEntries(agendaArray(doc)).map(({ id, map: m }) => ({
     id,
-    text: text(m.get('text')),
+    text: text(m.get('text'), 'text'),
     addedBy: strOr(m.get('addedBy'), ''),
     discussed: m.get('discussed') === true,
+    carriedFrom: typeof m.get('carriedFrom') === 'string' ? (m.get('carriedFrom') as string) : null,
   }));
 }
 
@@ -90,10 +94,11 @@ export function readActions(doc: Y.Doc): ActionItem[] {
     const owner = m.get('owner');
     return {
       id,
-      text: text(m.get('text')),
+      text: text(m.get('text'), 'text'),
       owner: isOwner(owner) ? owner : 'mentee',
       due: normalizeDue(m.get('due')),
       done: m.get('done') === true,
+      createdAt: isoOrNull(m.get('createdAt')),
     };
   });
 }
@@ -104,7 +109,7 @@ export function readResources(doc: Y.Doc): Resource[] {
   for (const { id, map: m } of listEntries(resourcesArray(doc))) {
     const url = validateUrl(m.get('url'));
     if (!url.ok) continue;
-    out.push({ id, url: url.url, title: text(m.get('title')), addedBy: strOr(m.get('addedBy'), '') });
+    out.push({ id, url: url.url, title: text(m.get('title'), 'title'), addedBy: strOr(m.get('addedBy'), '') });
   }
   return out;
 }

@@ -61,6 +61,11 @@ export interface AgendaItem {
   text: string;
   addedBy: string;
   discussed: boolean;
+  /**
+   * The meeting this open point was carried over from ("Meeting 2"), set when that meeting
+   * ended with the point undiscussed; null for points added since. Beyond DESIGN.md's fields.
+   */
+  carriedFrom: string | null;
 }
 
 export interface ActionItem {
@@ -69,6 +74,8 @@ export interface ActionItem {
   owner: Owner;
   due: string | null;
   done: boolean;
+  /** ISO time the item was added (its age), null for items older than this field. Beyond DESIGN.md's fields. */
+  createdAt: string | null;
 }
 
 export interface Resource {

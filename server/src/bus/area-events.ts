@@ -17,6 +17,10 @@ export const AreaEventSchemas = {
   'room.renamed': z.object({ roomId: z.string(), title: z.string() }),
   'room.archived': z.object({ roomId: z.string(), archived: z.boolean() }),
   'room.member-changed': z.object({ roomId: z.string(), userId: z.string(), change: z.enum(['joined', 'left', 'removed']) }),
+  'meeting.started': z.object({ roomId: z.string(), meetingId: z.string() }),
+  'meeting.ended': z.object({ roomId: z.string(), meetingId: z.string() }),
+  'meeting.renamed': z.object({ roomId: z.string(), meetingId: z.string() }),
+  'meeting.attendance': z.object({ roomId: z.string(), meetingId: z.string() }),
 } satisfies Record<string, z.ZodType>;
 
 export type AreaEventName = keyof typeof AreaEventSchemas;

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, closeReason } from '@menteo/protocol';
-import { applyStoredUpdates } from '@menteo/room-doc';
+import { applyStoredUpdates, oversizeWrite } from '@menteo/room-doc';
 import { CommitQueue } from './CommitQueue.ts';
 import { Connection } from './Connection.ts';
 import { isConnectionOrigin, type TransactionOrigin } from './origins.ts';
@@ -40,6 +40,8 @@ export interface RoomEvents {
    * Not published: the other nodes sent them. Returns the log's sequence number, as localUpdate.
    */
   logGap(update: Uint8Array): number;
+  /** The server changed the doc itself (serverEdit): persist and publish it. Returns the log's sequence number. */
+  serverUpdate(update: Uint8Array): number;
   /** Local awareness changed (a connection's cursor, or its removal on close): publish it. */
   localAwareness(update: Uint8Array): void;
   /** A connection broke a limit and was closed with `code`. */
@@ -116,6 +118,20 @@ export class Room {
     const early = this.earlyRemote.splice(0);
     for (const update of early) this.applyRemoteUpdate(update);
     return { skipped };
+  }
+
+  /**
+   * The server's own edit, as one transaction (origin 'server'): `fn` may read the doc as it
+   * is (a meeting's end snapshot and summary) and then change it (the agenda carry-over). The
+   * change reaches local connections, the log and the other nodes like a member's edit.
+   */
+  serverEdit<T>(fn: (doc: Y.Doc) => T): T {
+    let result: { value: T } | null = null;
+    this.doc.transact(() => {
+      result = { value: fn(this.doc) };
+    }, 'server' satisfies TransactionOrigin);
+    if (!result) throw new Error('serverEdit: the transaction did not run');
+    return (result as { value: T }).value;
   }
 
   /** An update from another node. Throws on malformed input (the fan-out's caller logs and drops it). */
@@ -272,6 +288,10 @@ export class Room {
     } catch {
       return this.reject(conn, CloseCode.BadMessage, 'undecodable update');
     }
+    // The doc schema's text limits (room-doc limits.ts): an editor never writes more into one
+    // field at once, so an update that does comes from a client that ignores them.
+    const over = oversizeWrite(this.doc, structs);
+    if (over) return this.reject(conn, CloseCode.BadMessage, `${over.field} over its limit (${over.length} > ${over.limit})`);
     try {
       this.apply(update, conn, this.startsAtState(structs));
     } catch (err) {
@@ -344,6 +364,11 @@ export class Room {
    * it in place.
    */
   private updateOf(tr: Y.Transaction): Uint8Array | null {
+    if (tr.origin === ('server' satisfies TransactionOrigin)) {
+      // Nothing was applied from bytes: encode what the server's transaction added.
+      if (tr.deleteSet.clients.size === 0 && !grew(tr)) return null;
+      return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState));
+    }
     const applying = this.applying;
     if (!applying) return null;
     if (tr.deleteSet.clients.size === 0 && !grew(tr)) return null;
@@ -366,6 +391,11 @@ export class Room {
       this.logGapBefore(ranges);
       for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
       this.uncommitted.push(this.events.localUpdate(update, origin), ranges, origin.info.wantsAck ? origin : null);
+    } else if (origin === ('server' satisfies TransactionOrigin)) {
+      // The server's own client id: its clocks follow each other, so no gap to log first.
+      const ranges = clockRanges(tr);
+      for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
+      this.uncommitted.push(this.events.serverUpdate(update), ranges, null);
     }
   }
 

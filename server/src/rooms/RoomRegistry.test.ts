@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { CloseCode } from '@menteo/protocol';
+import { TEXT_LIMITS } from '@menteo/room-doc';
 import { createLogger } from '../logger.ts';
 import type { DocLink, DocPeer, Fanout } from '../bus/Fanout.ts';
 import { createUpdateLog } from '../persistence/UpdateLog.ts';
@@ -274,6 +275,19 @@ describe('RoomRegistry', () => {
       Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(author));
       expect(elsewhere.getText('t').toString()).toBe('originalX');
     }
+    await registry.close(CloseCode.TryAgainLater);
+  });
+
+  it('refuses with 4400 an update that writes a goal title past its limit, and passes nothing on', async () => {
+    const { registry, published, writer, b } = await twoMembers();
+    const client = new Y.Doc();
+    const goal = new Y.Map<unknown>();
+    client.getMap('goals').set('g1', goal);
+    goal.set('title', new Y.Text('x'.repeat(TEXT_LIMITS.title + 1)));
+    registry.handleMessage(writer, encodeSyncUpdate(Y.encodeStateAsUpdate(client)));
+    expect((writer.socket as ReturnType<typeof fakeSocket>).closedWith).toBe(CloseCode.BadMessage);
+    expect(b.sent).toEqual([]);
+    expect(published).toEqual([]);
     await registry.close(CloseCode.TryAgainLater);
   });
 

@@ -119,6 +119,27 @@ export class RoomRegistry {
     return conn;
   }
 
+  /**
+   * Runs the server's own edit on a doc (Room.serverEdit), loading it first if this node does
+   * not hold it; the doc stays loaded for the usual idle time afterwards. The edit is logged and
+   * published like a member's.
+   */
+  async serverEdit<T>(docName: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    if (this.closing) throw new RoomShuttingDownError('shutting down');
+    const entry = this.rooms.get(docName) ?? this.startLoad(docName);
+    entry.refs++;
+    if (entry.idleTimer) {
+      clearTimeout(entry.idleTimer);
+      entry.idleTimer = null;
+    }
+    try {
+      await entry.ready;
+      return entry.room.serverEdit(fn);
+    } finally {
+      this.release(entry);
+    }
+  }
+
   /** Feeds one frame to the connection's room. */
   handleMessage(conn: Connection, data: Uint8Array): void {
     this.rooms.get(conn.docName)?.room.handleMessage(conn, data);
@@ -180,6 +201,12 @@ export class RoomRegistry {
         return seq;
       },
       logGap: (update) => this.deps.log.append(docName, update, null),
+      serverUpdate: (update) => {
+        this.deps.observer.update(update.byteLength);
+        const seq = this.deps.log.append(docName, update, null);
+        entry.link?.publishUpdate(update);
+        return seq;
+      },
       localAwareness: (update) => entry.link?.publishAwareness(update),
       breach: (conn, code, detail) => {
         this.deps.observer.breach(code);

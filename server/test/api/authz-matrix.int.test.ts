@@ -5,6 +5,10 @@ import { startSession } from '../../src/auth/sessions.ts';
 import { hashToken, newToken } from '../../src/auth/tokens.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './api-client.ts';
+import { io as connectIo } from 'socket.io-client';
+import { CloseCode } from '@menteo/protocol';
+import { createTestRoom, createTestUser, waitFor, type TestUser } from '../realtime/clients.ts';
+import { apiAs, type ClientSocket } from '../meetings/helpers.ts';
 
 /**
  * Every endpoint × every kind of caller, with the status each must get. "wrongOrigin" is the
@@ -21,13 +25,18 @@ interface Fixture {
   /** Mentor only, with an unused invite. */
   openRoom: string;
   openInvite: string;
+  /** In `room`, for rows with `meetings`: an open meeting, and one that ended before it. */
+  meeting: string;
+  endedMeeting: string;
 }
 
 interface Row {
   name: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: (f: Fixture) => string;
   body?: () => unknown;
+  /** The fixture needs meetings and a cadence (made only for these rows: they cost a doc load). */
+  meetings?: true;
   expect: Record<Actor, number>;
 }
 
@@ -59,6 +68,19 @@ const MATRIX: Row[] = [
   { name: 'preview invite', method: 'GET', path: (f) => `/api/invites/${f.openInvite}`, expect: row(200, 200, 200, 200, 200, 200, 200) },
   { name: 'preview an unknown invite', method: 'GET', path: () => `/api/invites/${newToken()}`, expect: row(404, 404, 404, 404, 404, 404, 404) },
   { name: 'accept invite', method: 'POST', path: (f) => `/api/invites/${f.openInvite}/accept`, expect: row(401, 200, 200, 409, 401, 401, 403) },
+  { name: 'list meetings', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'get a meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${f.meeting}`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'get another room’s meeting', method: 'GET', path: (f) => `/api/rooms/${f.openRoom}/meetings/${f.meeting}`, meetings: true, expect: row(401, 404, 404, 404, 401, 401, 404) },
+  // Starting while one is open answers the open one (200), never a second meeting.
+  { name: 'start a meeting', method: 'POST', path: (f) => `/api/rooms/${f.room}/meetings`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'start the first meeting', method: 'POST', path: (f) => `/api/rooms/${f.room}/meetings`, expect: row(401, 404, 201, 201, 401, 401, 403) },
+  { name: 'rename a meeting', method: 'PATCH', path: (f) => `/api/rooms/${f.room}/meetings/${f.meeting}`, body: () => ({ title: 'Kick-off' }), meetings: true, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'end a meeting', method: 'POST', path: (f) => `/api/rooms/${f.room}/meetings/${f.meeting}/end`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'end an ended meeting', method: 'POST', path: (f) => `/api/rooms/${f.room}/meetings/${f.endedMeeting}/end`, meetings: true, expect: row(401, 404, 409, 409, 401, 401, 403) },
+  { name: 'get the cadence', method: 'GET', path: (f) => `/api/rooms/${f.room}/schedule`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'set the cadence', method: 'PUT', path: (f) => `/api/rooms/${f.room}/schedule`, body: () => ({ kind: 'biweekly' }), expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'next meeting .ics', method: 'GET', path: (f) => `/api/rooms/${f.room}/next-meeting.ics`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'next meeting .ics without a cadence', method: 'GET', path: (f) => `/api/rooms/${f.room}/next-meeting.ics`, expect: row(401, 404, 404, 404, 401, 401, 404) },
   { name: 'unknown endpoint', method: 'GET', path: () => '/api/no-such-thing', expect: row(404, 404, 404, 404, 404, 404, 404) },
 ];
 
@@ -87,13 +109,21 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   });
 
   /** Fresh rooms per cell, so a cell that changes state (archive, remove, accept) affects no other. */
-  async function fixture(): Promise<Fixture> {
+  async function fixture(meetings = false): Promise<Fixture> {
     const room = (await mentorClient.post('/api/rooms', { title: 'Matrix room' })).body.room.id;
     const invite = (await mentorClient.post(`/api/rooms/${room}/invites`)).body.token;
     expect((await menteeClient.post(`/api/invites/${invite}/accept`)).status).toBe(200);
     const openRoom = (await mentorClient.post('/api/rooms', { title: 'Open room' })).body.room.id;
     const openInvite = (await mentorClient.post(`/api/rooms/${openRoom}/invites`)).body.token;
-    return { room, menteeId: users.mentee.id, openRoom, openInvite };
+    let meeting = '';
+    let endedMeeting = '';
+    if (meetings) {
+      endedMeeting = (await mentorClient.post(`/api/rooms/${room}/meetings`)).body.meeting.id;
+      expect((await mentorClient.post(`/api/rooms/${room}/meetings/${endedMeeting}/end`)).status).toBe(200);
+      meeting = (await mentorClient.post(`/api/rooms/${room}/meetings`)).body.meeting.id;
+      expect((await mentorClient.request('PUT', `/api/rooms/${room}/schedule`, { kind: 'weekly' })).status).toBe(200);
+    }
+    return { room, menteeId: users.mentee.id, openRoom, openInvite, meeting, endedMeeting };
   }
 
   /** A client acting as `actor`, with its own session so logging out in one cell harms no other. */
@@ -130,8 +160,8 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   }
 
   const cells = MATRIX.flatMap((r) => ACTORS.map((actor) => ({ ...r, actor, status: r.expect[actor] })));
-  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, actor, status }) => {
-    const f = await fixture();
+  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, actor, status, meetings }) => {
+    const f = await fixture(meetings === true);
     const before = (await mentorClient.get(`/api/rooms/${f.room}`)).body.room;
     const client = await clientFor(actor);
     const res: ApiResponse = await client.request(method, path(f), body?.());
@@ -144,5 +174,71 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     }
     if (actor === 'wrongOrigin' && status === 403) expect(res.body.error.code).toBe('bad_origin');
     if (status === 401) expect(res.body.error.code).toBe('unauthenticated');
+  });
+});
+
+/** The meetings concern's socket.io events: only sockets admitted to the room (room:join) get or see anything. */
+describe.each(BACKENDS)('meeting socket events on %s', (backend) => {
+  let db: TestDb;
+  let server: TestServer;
+  const sockets: ClientSocket[] = [];
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    server = await startTestServer({ db: db.handle, config: { meetings: { autostartMs: 0, autoendMs: 0 } } });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await server?.close();
+    await db?.destroy();
+  });
+  const connect = async (user: TestUser) => {
+    const socket: ClientSocket = connectIo(server.url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: user.cookie }, reconnection: false });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const states: unknown[] = [];
+    socket.on('meeting:state', (s) => states.push(s));
+    socket.on('meeting:ended', (s) => states.push(s));
+    return { socket, states };
+  };
+
+  it('answers meeting:current to joined members only, and sends meeting events to nobody else', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const other = await createTestUser(db.handle.db, 'other');
+    const m = await connect(mentor);
+    const notJoined = await connect(mentee);
+    const stranger = await connect(other);
+    expect(await m.socket.emitWithAck('room:join', { roomId })).toEqual({ ok: true });
+    expect((await stranger.socket.emitWithAck('room:join', { roomId })).ok).toBe(false);
+
+    expect(await m.socket.emitWithAck('meeting:current', { roomId })).toMatchObject({ ok: true, live: { roomId, meeting: null } });
+    for (const s of [notJoined, stranger]) {
+      expect(await s.socket.emitWithAck('meeting:current', { roomId })).toMatchObject({ ok: false, code: CloseCode.NoSuchRoom });
+    }
+    expect(await m.socket.emitWithAck('meeting:current', { roomId: 'nope' })).toMatchObject({ ok: false, code: CloseCode.NoSuchRoom });
+
+    const started = await apiAs(server.url, mentor).post(`/api/rooms/${roomId}/meetings`);
+    await waitFor(() => m.states.length > 0, 'the member to hear of the meeting');
+    await apiAs(server.url, mentor).post(`/api/rooms/${roomId}/meetings/${started.body.meeting.id}/end`);
+    await waitFor(() => m.states.length >= 3, 'the member to hear of the end');
+    expect(notJoined.states).toEqual([]);
+    expect(stranger.states).toEqual([]);
+  });
+
+  it('stops sending meeting events to a removed member’s socket within a second', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const m = await connect(mentor);
+    const e = await connect(mentee);
+    for (const s of [m, e]) expect(await s.socket.emitWithAck('room:join', { roomId })).toEqual({ ok: true });
+    const removed = await apiAs(server.url, mentor).delete(`/api/rooms/${roomId}/members/${mentee.id}`);
+    expect(removed.status).toBe(204);
+    await new Promise((r) => setTimeout(r, 1000));
+    await apiAs(server.url, mentor).post(`/api/rooms/${roomId}/meetings`);
+    await waitFor(() => m.states.length > 0, 'the mentor to hear of the meeting');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(e.states).toEqual([]);
+    expect(await e.socket.emitWithAck('meeting:current', { roomId })).toMatchObject({ ok: false, code: CloseCode.NoSuchRoom });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { pino } from 'pino';
-import { CloseCode, type ClientToServerEvents, type PresenceMember, type ServerToClientEvents } from '@menteo/protocol';
+import { CloseCode, type ClientToServerEvents, type PresenceMember, type RoomChange, type ServerToClientEvents } from '@menteo/protocol';
 import { createRoom } from '@menteo/db';
 import { RedisBus } from '../../src/bus/RedisBus.ts';
 import { createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
@@ -14,8 +14,9 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** A socket.io client as the browser app makes it: WebSocket only, signed in by cookie. */
 function sioClient(url: string, headers: Record<string, string>) {
   const socket: ClientSocket = connectIo(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: headers, reconnection: false });
-  const state = { rosters: [] as PresenceMember[][], errors: [] as Array<{ roomId: string; code: number }> };
+  const state = { rosters: [] as PresenceMember[][], errors: [] as Array<{ roomId: string; code: number }>, changes: [] as RoomChange[] };
   socket.on('presence:roster', (r) => state.rosters.push(r.members));
+  socket.on('room:changed', (c) => state.changes.push(c));
   socket.on('room:error', (e) => state.errors.push(e));
   const last = () => state.rosters.at(-1) ?? [];
   return { socket, state, last };
@@ -74,6 +75,34 @@ describe('socket.io across two nodes on one Redis', () => {
       ['mentee', mentee.id],
     ]);
     expect(a.last().find((m) => m.role === 'mentor')?.displayName).toBe('mentor');
+  });
+
+  it('tells the other member on another node once that the room was renamed, archived or lost its mentee', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const a = client(nodes[0]!.url, { cookie: mentor.cookie });
+    const b = client(nodes[1]!.url, { cookie: mentee.cookie });
+    await Promise.all([connected(a.socket), connected(b.socket)]);
+    expect(await join(a.socket, roomId)).toEqual({ ok: true });
+    expect(await join(b.socket, roomId)).toEqual({ ok: true });
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${nodes[0]!.url}${path}`, {
+        method,
+        headers: { cookie: mentor.cookie, origin: nodes[0]!.url, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect((await call('PATCH', `/api/rooms/${roomId}`, { title: 'Renamed live' })).status).toBe(200);
+    await waitFor(() => b.state.changes.length >= 1, 'the rename at the mentee');
+    expect(b.state.changes[0]).toEqual({ roomId, change: 'renamed', title: 'Renamed live' });
+    expect((await call('POST', `/api/rooms/${roomId}/archive`)).status).toBe(200);
+    await waitFor(() => b.state.changes.length >= 2, 'the archiving at the mentee');
+    expect(b.state.changes[1]).toEqual({ roomId, change: 'archived', archived: true });
+    expect((await call('DELETE', `/api/rooms/${roomId}/members/${mentee.id}`)).status).toBeLessThan(300);
+    await waitFor(() => a.state.changes.some((c) => c.change === 'member'), 'the removal at the mentor');
+    expect(a.state.changes.find((c) => c.change === 'member')).toEqual({ roomId, change: 'member', userId: mentee.id, member: 'removed' });
+    // One node sent each: nothing arrives twice.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.state.changes.filter((c) => c.change === 'renamed')).toHaveLength(1);
+    expect(a.state.changes.filter((c) => c.change === 'renamed')).toHaveLength(1);
   });
 
   it('counts a member’s second tab on another node as a second connection, and drops it on disconnect', async () => {

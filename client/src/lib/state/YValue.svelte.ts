@@ -1,6 +1,6 @@
-import { createSubscriber } from 'svelte/reactivity';
 import type { Awareness } from 'y-protocols/awareness';
 import { parsePresence, type PresenceState } from '@menteo/room-doc';
+import { createOutsideSubscriber } from './outside.ts';
 
 /**
  * A value read from a Y type, reactive to every change inside it — local, remote,
@@ -19,7 +19,7 @@ export class YValue<T> {
 
   constructor(type: DeepObservable, read: () => T) {
     this.#read = read;
-    this.#subscribe = createSubscriber((update) => {
+    this.#subscribe = createOutsideSubscriber((update) => {
       // observeDeep also fires for nested maps, arrays and texts (a milestone tick, a title keystroke).
       const onChange = () => update();
       type.observeDeep(onChange);
@@ -45,7 +45,7 @@ export class PeersValue {
 
   constructor(awareness: Awareness) {
     this.#awareness = awareness;
-    this.#subscribe = createSubscriber((update) => {
+    this.#subscribe = createOutsideSubscriber((update) => {
       awareness.on('change', update);
       return () => awareness.off('change', update);
     });

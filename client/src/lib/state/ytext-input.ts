@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { Attachment } from 'svelte/attachments';
-import { applyTextChange, diffText, transformIndex, type TextDelta } from '@menteo/room-doc';
+import { applyTextChange, clipText, diffText, transformIndex, type TextDelta } from '@menteo/room-doc';
 
 /**
  * Binds an <input> or <textarea> to a Y.Text: `{@attach bindYText(ytext)}`.
@@ -25,15 +25,17 @@ export function bindYText(ytext: Y.Text): Attachment<HTMLInputElement | HTMLText
     /** While composing: the field's value at compositionstart and the remote deltas since. */
     let composing: { base: string; deltas: TextDelta[] } | null = null;
 
+    // The field's maxlength is the doc schema's limit: more (a script setting the value) is refused.
+    const limited = (value: string) => (el.maxLength > 0 ? clipText(value, el.maxLength) : value);
     const onInput = () => {
       if (composing) return;
-      applyTextChange(ytext, el.value, origin);
+      applyTextChange(ytext, limited(el.value), origin);
     };
 
     const onCompositionStart = () => {
       // The field and the Y.Text agree here (flushing anything not yet written), so
       // the collected deltas apply to `base`.
-      applyTextChange(ytext, el.value, origin);
+      applyTextChange(ytext, limited(el.value), origin);
       composing = { base: el.value, deltas: [] };
     };
 

@@ -4,7 +4,7 @@
  * connection (connected / reconnecting / offline / no access) and save (Saving… / Saved).
  *
  * The provider, window and tracker are outside sources: the reactive getters re-read them,
- * made reactive through createSubscriber (STYLE rule 12). Side effects that must happen
+ * made reactive through createSubscriber, deferred (state/outside.ts; STYLE rule 12). Side effects that must happen
  * whether or not anything renders (going offline, stopping on a refusal) are wired in the
  * constructor and undone in destroy().
  */
@@ -13,12 +13,12 @@ import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
-import { createSubscriber } from 'svelte/reactivity';
 import { MessageType, YJS_PATH } from '@menteo/protocol';
 import { colorForUser, type Actor, type PresenceFocus, type PresenceState } from '@menteo/room-doc';
 import { SaveTracker } from './saved.ts';
 import { localCopyName } from './local-copies.ts';
 import { connectionStatus, isTerminalClose, type ConnectionStatus } from './status.ts';
+import { createOutsideSubscriber } from '../state/outside.ts';
 
 export interface RoomConnectionOptions {
   /** Base URL of the y-websocket endpoint, e.g. ws://host/yjs. Default: derived from location. */
@@ -56,7 +56,7 @@ export class RoomConnection {
   #cleanup: Array<() => void> = [];
   #destroyed = false;
 
-  #subscribe = createSubscriber((update) => {
+  #subscribe = createOutsideSubscriber((update) => {
     const p = this.provider;
     p.on('status', update);
     p.on('sync', update);
@@ -72,7 +72,7 @@ export class RoomConnection {
     return () => offs.forEach((off) => off());
   });
 
-  #subscribeAwareness = createSubscriber((update) => {
+  #subscribeAwareness = createOutsideSubscriber((update) => {
     this.awareness.on('change', update);
     return () => this.awareness.off('change', update);
   });
@@ -154,6 +154,12 @@ export class RoomConnection {
   get saved(): boolean {
     this.#subscribe();
     return this.#tracker.state.saved;
+  }
+
+  /** Edits waiting for an ack (see SaveState.unsavedEdits). */
+  get unsavedEdits(): number {
+    this.#subscribe();
+    return this.#tracker.state.unsavedEdits;
   }
 
   get unsavedLocalEdits(): boolean {

@@ -1,12 +1,12 @@
 /**
  * Who is in the room, from socket.io's roster (one socket.io room per mentorship room).
  * The socket is an outside source: its events update plain fields and notify, and the
- * getters are made reactive with createSubscriber (STYLE rule 12).
+ * getters are made reactive with createSubscriber, deferred (state/outside.ts; STYLE rule 12).
  */
 import { io, type Socket } from 'socket.io-client';
-import { createSubscriber } from 'svelte/reactivity';
 import { on } from 'svelte/events';
 import type { ClientToServerEvents, PresenceMember, ServerToClientEvents } from '@menteo/protocol';
+import { createOutsideSubscriber } from '../state/outside.ts';
 
 export interface RoomPresenceOptions {
   /** Server origin; default: the page's origin. Tests pass http://127.0.0.1:<port>. */
@@ -21,9 +21,10 @@ export class RoomPresence {
   #members: PresenceMember[] = [];
   #joined = false;
   #error: string | null = null;
+  #roomChanges = 0;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
-  #subscribe = createSubscriber((update) => on(this.#changes, 'change', update));
+  #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
     this.roomId = roomId;
@@ -45,6 +46,12 @@ export class RoomPresence {
       this.#members = members;
       this.#emit();
     });
+    // Title, archive state or members changed, on whichever node: the room info is re-read.
+    this.socket.on('room:changed', ({ roomId: id }) => {
+      if (id !== this.roomId) return;
+      this.#roomChanges++;
+      this.#emit();
+    });
     this.socket.on('room:error', ({ roomId: id, message }) => {
       if (id !== this.roomId) return;
       this.#error = message;
@@ -61,6 +68,12 @@ export class RoomPresence {
   get joined(): boolean {
     this.#subscribe();
     return this.#joined;
+  }
+
+  /** How many `room:changed` events arrived; a reader re-reads the room when it grows. */
+  get roomChanges(): number {
+    this.#subscribe();
+    return this.#roomChanges;
   }
 
   get error(): string | null {

@@ -65,19 +65,19 @@ function setup() {
 describe('SaveTracker', () => {
   it('is saved before any edit', () => {
     const { tracker } = setup();
-    expect(tracker.state).toEqual({ saved: true, unsavedLocalEdits: false });
+    expect(tracker.state).toEqual({ saved: true, unsavedLocalEdits: false, unsavedEdits: 0 });
   });
 
   it('says Saving… from the moment of a local edit until an ack covers it', () => {
     const { doc, tracker, edit, commit, ack } = setup();
     const u = edit(() => doc.getText('t').insert(0, 'abc'));
-    expect(tracker.state).toEqual({ saved: false, unsavedLocalEdits: true });
+    expect(tracker.state).toEqual({ saved: false, unsavedLocalEdits: true, unsavedEdits: 1 });
     // An ack that predates our edit does not count.
     ack();
     expect(tracker.state.saved).toBe(false);
     commit(u);
     ack();
-    expect(tracker.state).toEqual({ saved: true, unsavedLocalEdits: false });
+    expect(tracker.state).toEqual({ saved: true, unsavedLocalEdits: false, unsavedEdits: 0 });
   });
 
   it('stays unsaved while only the first of two edits is committed', () => {
@@ -87,6 +87,20 @@ describe('SaveTracker', () => {
     commit(first);
     ack();
     expect(tracker.state.saved).toBe(false);
+  });
+
+  it('counts the edits still waiting for an ack, one per local edit', () => {
+    const { doc, tracker, edit, commit, ack } = setup();
+    const first = edit(() => doc.getText('t').insert(0, 'a'));
+    edit(() => doc.getText('t').insert(1, 'b'));
+    edit(() => doc.getText('t').insert(2, 'c'));
+    expect(tracker.state.unsavedEdits).toBe(3);
+    commit(first);
+    ack();
+    expect(tracker.state.unsavedEdits).toBe(2);
+    commit(Y.encodeStateAsUpdate(doc));
+    ack();
+    expect(tracker.state.unsavedEdits).toBe(0);
   });
 
   it("ignores other clients' clocks: a peer's edit we received does not make us unsaved", () => {
@@ -146,7 +160,7 @@ describe('SaveTracker', () => {
     const doc = new Y.Doc();
     const tracker = new SaveTracker(doc.clientID);
     tracker.restoredFromCache(sv(closedTab));
-    expect(tracker.state).toEqual({ saved: false, unsavedLocalEdits: false });
+    expect(tracker.state).toEqual({ saved: false, unsavedLocalEdits: false, unsavedEdits: 1 });
     // The server's sync step 1 lacks them: they are sent now and must be acked.
     tracker.serverState(new Map());
     expect(tracker.state.saved).toBe(false);

@@ -47,6 +47,11 @@ export interface SaveState {
   saved: boolean;
   /** Edits made in this tab are not committed yet (the beforeunload warning). */
   unsavedLocalEdits: boolean;
+  /**
+   * How many edits (local transactions, plus restored ones the server lacks, counted once)
+   * wait for an ack: what the status says is "not saved yet" while offline.
+   */
+  unsavedEdits: number;
 }
 
 /**
@@ -63,6 +68,8 @@ export class SaveTracker {
   #heardFromServer = false;
   #ownClientID: number;
   #ownClock = 0;
+  /** Own clock after each inserting local edit not yet covered by an ack, oldest first. */
+  #unackedEdits: number[] = [];
   /** Restored-from-cache vectors still to be checked against the server. */
   #cached: Map<number, number> = new Map();
   /** A delete-only edit: not yet sent ('unsent'), sent and waiting for the next ack ('sent'). */
@@ -75,8 +82,14 @@ export class SaveTracker {
 
   /** A local edit: `clock` is Y.getState(doc.store, doc.clientID) after it; `inserted` false for delete-only. */
   localChange(clock: number, inserted: boolean, connected: boolean): void {
-    if (clock > this.#ownClock) this.#ownClock = clock;
-    if (!inserted) this.#pendingDelete = connected ? 'sent' : 'unsent';
+    // A clock that moved inserted something, whatever `inserted` says (a state vector read
+    // off an update that continues our earlier ones names no client).
+    const grew = clock > this.#ownClock;
+    if (grew) {
+      this.#ownClock = clock;
+      this.#unackedEdits.push(clock);
+    }
+    if (!inserted && !grew) this.#pendingDelete = connected ? 'sent' : 'unsent';
     this.#emit();
   }
 
@@ -100,6 +113,8 @@ export class SaveTracker {
   /** A type-100 ack: the state vector committed in Postgres. */
   ack(sv: StateVector): void {
     this.#acked = mergeMax(this.#acked, sv);
+    const acked = this.#acked;
+    this.#unackedEdits = this.#unackedEdits.filter((clock) => !isClientCovered(acked, this.#ownClientID, clock));
     this.#serverKnown = mergeMax(this.#serverKnown, sv);
     this.#heardFromServer = true;
     if (this.#pendingDelete === 'sent') this.#pendingDelete = null;
@@ -118,7 +133,8 @@ export class SaveTracker {
     // Cached edits the server lacks must be acked; those it already holds are not ours to wait for.
     // Before the server has spoken, restored edits count as unsaved: we cannot know yet.
     const cachedPending = this.#heardFromServer ? uncovered(this.#cached, this.#serverKnown).size > 0 : this.#cached.size > 0;
-    return { saved: !unsavedLocalEdits && !cachedPending, unsavedLocalEdits };
+    const unsavedEdits = (ownCovered ? 0 : Math.max(1, this.#unackedEdits.length)) + (this.#pendingDelete !== null ? 1 : 0) + (cachedPending ? 1 : 0);
+    return { saved: !unsavedLocalEdits && !cachedPending, unsavedLocalEdits, unsavedEdits };
   }
 
   subscribe(listener: () => void): () => void {

@@ -59,3 +59,20 @@ export function connectionLabel(status: ConnectionStatus): string {
     }
   }
 }
+
+/** Whether the doc socket is down, so nothing can reach the server until it is back. */
+export function isDisconnected(status: ConnectionStatus): boolean {
+  return status === 'offline' || status === 'reconnecting';
+}
+
+/**
+ * The save half of the status. "Saving…" only while edits can be on their way; with the
+ * socket down nothing is being saved, and the status says so, with how much waits.
+ */
+export function saveLabel(status: ConnectionStatus, saved: boolean, unsaved: number): string {
+  if (saved) return 'Saved';
+  if (status === 'no-access' || status === 'refused') return 'Not saved';
+  if (!isDisconnected(status)) return 'Saving…';
+  const count = unsaved > 0 ? ` (${unsaved} ${unsaved === 1 ? 'edit' : 'edits'})` : '';
+  return `Not saved yet — will save when you reconnect${count}`;
+}

@@ -9,6 +9,7 @@ import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
   ctx: AppContext;
@@ -53,6 +54,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(authRoutes(ctx, services.accounts));
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
+  app.use(meetingRoutes(ctx, services.rooms, services.meetings));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);

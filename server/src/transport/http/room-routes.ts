@@ -28,6 +28,8 @@ export const toRoom = ({ view, summary }: RoomDetails): Room => ({
   })),
   progress: summary.progress,
   lastActivityAt: summary.lastActivityAt,
+  lastMetAt: summary.lastMetAt,
+  nextDueAt: summary.nextDueAt,
 });
 
 /**

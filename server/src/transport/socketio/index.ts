@@ -5,14 +5,17 @@ import { CloseCode } from '@menteo/protocol';
 import type { AppContext } from '../../context.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
 import { presence } from './presence.ts';
+import { meetings } from './meetings.ts';
+import type { Services } from '../../services.ts';
 import { createRoomAdmission } from './rooms.ts';
+import { roomEvents } from './room-events.ts';
 import type { IoServer, IoSocket, SocketConcern, SocketConcernDeps, SocketConcernFactory } from './types.ts';
 
 /**
  * The concerns served over socket.io, one file each (see SocketConcern in types.ts).
- * Meetings and chat are added here, as `meetings` from './meetings.ts' and `chat` from './chat.ts'.
+ * Chat is added here, as `chat` from './chat.ts'.
  */
-const CONCERNS: readonly SocketConcernFactory[] = [presence];
+const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, meetings];
 
 /**
  * socket.io on /socket.io: authentication and room admission here, every feature in its own
@@ -22,7 +25,7 @@ const CONCERNS: readonly SocketConcernFactory[] = [presence];
  * the node that holds it, which would force sticky sessions on every load balancer.
  * With `transports: ['websocket']` on both ends any L4/L7 balancer works.
  */
-export function attachSocketIo(server: http.Server, ctx: AppContext): { close(): Promise<void> } {
+export function attachSocketIo(server: http.Server, ctx: AppContext, services: Services): { close(): Promise<void> } {
   const log = ctx.logger.child({ part: 'socket.io' });
   // Redis only: the adapter gets its own connection pair, built in bus/ (the only Redis client owner).
   const redis = ctx.bus.adapterClients?.() ?? null;
@@ -53,7 +56,7 @@ export function attachSocketIo(server: http.Server, ctx: AppContext): { close():
     );
   });
 
-  const deps: SocketConcernDeps = { io, ctx, logger: log, isClosed: () => closed };
+  const deps: SocketConcernDeps = { io, ctx, services, logger: log, isClosed: () => closed };
   const concerns: SocketConcern[] = CONCERNS.map((make) => make(deps));
   const admission = createRoomAdmission(deps, (roomId) => {
     for (const c of concerns) c.roomChanged?.(roomId);

@@ -3,6 +3,7 @@ import type { ClientToServerEvents, Role, ServerToClientEvents } from '@menteo/p
 import type { Principal } from '../../auth/Auth.ts';
 import type { AppContext } from '../../context.ts';
 import type { Logger } from '../../logger.ts';
+import type { Services } from '../../services.ts';
 
 /** What a socket carries; plain data, because the Redis adapter ships it to other nodes for fetchSockets(). */
 export interface SocketData {
@@ -52,6 +53,8 @@ export interface SocketConcern {
 export interface SocketConcernDeps {
   io: IoServer;
   ctx: AppContext;
+  /** The areas' services (a concern calls its area's service, as routes do). */
+  services: Services;
   logger: Logger;
   /** True once the endpoint is closing: late async work must not emit. */
   isClosed(): boolean;

@@ -176,11 +176,9 @@ describe('GoalBoard', () => {
 
     await fireEvent.keyDown(dialog, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    // Focus returns to the card, so the member is still on the goal until they leave it.
+    // Focus returns to the card, but the member no longer edits the goal: the presence says so.
     const card = await screen.findByRole('button', { name: 'Really Learn Go well' });
     await waitFor(() => expect(document.activeElement).toBe(card));
-    expect((awareness.getLocalState() as PresenceState).focus).toMatchObject({ kind: 'goal', id });
-    card.blur();
     expect((awareness.getLocalState() as PresenceState).focus).toBeNull();
   });
 
@@ -210,5 +208,56 @@ describe('GoalBoard', () => {
     const { encodeAwarenessUpdate, applyAwarenessUpdate } = await import('y-protocols/awareness');
     applyAwarenessUpdate(awareness, encodeAwarenessUpdate(peer, [peer.clientID]), 'relay');
     await waitFor(() => expect(screen.getByTestId('goal-peer').textContent).toContain('Maya Mentor is on this goal'));
+  });
+
+  it('offers Move to Done when the last milestone is ticked, and never shows that goal as overdue', async () => {
+    const doc = new Y.Doc();
+    const id = createGoal(doc, { title: 'Ship it', status: 'in_progress', due: '2020-01-01', createdBy: 'u' });
+    const a = addMilestone(doc, id, 'one')!;
+    addMilestone(doc, id, 'two');
+    toggleMilestone(doc, id, a, true);
+    mount(doc);
+    const card = () => within(column('in_progress')).getByTestId('goal-card');
+    expect(within(card()).getByTestId('goal-due').textContent).toContain('Overdue');
+    expect(within(card()).queryByTestId('goal-move-done')).toBeNull();
+
+    const boxes = within(card()).getAllByTestId('card-milestone');
+    await fireEvent.click(boxes[1]!);
+    expect(getGoal(doc, id)!.milestones.every((m) => m.done)).toBe(true);
+    await waitFor(() => expect(within(card()).getByTestId('goal-due').textContent).not.toContain('Overdue'));
+    await fireEvent.click(within(card()).getByTestId('goal-move-done'));
+    expect(getGoal(doc, id)!.status).toBe('done');
+    await waitFor(() => expect(cardTitles('done')).toEqual(['Ship it']));
+    expect(within(column('done')).queryByTestId('goal-move-done')).toBeNull();
+  });
+
+  it('offers Move to Done in the goal detail once every milestone is ticked', async () => {
+    const doc = new Y.Doc();
+    const id = createGoal(doc, { title: 'Detail goal', status: 'not_started', createdBy: 'u' });
+    addMilestone(doc, id, 'only');
+    mount(doc);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Detail goal' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).queryByTestId('goal-detail-move-done')).toBeNull();
+    await fireEvent.click(within(dialog).getByTestId('milestone-toggle'));
+    await fireEvent.click(await within(dialog).findByTestId('goal-detail-move-done'));
+    expect(getGoal(doc, id)!.status).toBe('done');
+    await waitFor(() => expect(within(dialog).queryByTestId('goal-detail-move-done')).toBeNull());
+  });
+
+  it('stops saying "editing goal" once the goal dialog closes (focus back on the card is not editing)', async () => {
+    const doc = new Y.Doc();
+    const id = createGoal(doc, { title: 'Focus goal', createdBy: 'u' });
+    const { awareness } = mount(doc);
+    const opener = await screen.findByRole('button', { name: 'Focus goal' });
+    opener.focus();
+    expect((awareness.getLocalState() as PresenceState | null)?.focus ?? null).toBeNull();
+    await fireEvent.click(opener);
+    await screen.findByRole('dialog');
+    expect((awareness.getLocalState() as PresenceState).focus).toMatchObject({ kind: 'goal', id });
+    await fireEvent.click(screen.getByTestId('goal-close'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(document.activeElement?.textContent?.trim()).toBe('Focus goal'));
+    expect((awareness.getLocalState() as PresenceState).focus).toBeNull();
   });
 });

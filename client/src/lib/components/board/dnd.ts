@@ -23,11 +23,14 @@ export function formatDue(due: string | null): string {
   return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 
+/** The viewer's calendar day, `YYYY-MM-DD` (what due dates are compared with). */
+export function localToday(now = new Date()): string {
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
+
 /** Due before today (local calendar day). */
 export function isOverdue(due: string | null, now = new Date()): boolean {
-  if (!due) return false;
-  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
-  return due < today;
+  return due !== null && due !== '' && due < localToday(now);
 }
 
 export type MoveDirection = 'left' | 'right' | 'up' | 'down';

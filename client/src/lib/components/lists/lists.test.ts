@@ -12,6 +12,7 @@ import {
   readAgenda,
   readResources,
   resourcesArray,
+  TEXT_LIMITS,
   type PresenceState,
 } from '@menteo/room-doc';
 import Agenda from './Agenda.svelte';
@@ -107,6 +108,53 @@ describe('Agenda', () => {
     expect(readAgenda(doc)[0]!.text).toBe('New wording');
     await fireEvent.click(await screen.findByRole('button', { name: 'Remove New wording' }));
     expect(readAgenda(doc)).toEqual([]);
+  });
+
+  it("merges the other member's edit of a point being edited here, instead of overwriting it on Enter", async () => {
+    const [mentorDoc, menteeDoc] = syncedPair();
+    const id = addAgendaItem(mentorDoc, { text: 'Career goals', addedBy: 'x' });
+    render(Agenda, props(menteeDoc));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit talking point Career goals' }));
+    const input = screen.getByTestId('agenda-input') as HTMLInputElement;
+    input.value = 'Career goals for 2027';
+    await fireEvent.input(input);
+    // The mentor edits the same point meanwhile (and presses Enter on their side).
+    editAgendaItem(mentorDoc, id, 'My career goals for 2027');
+    expect(input.value).toBe('My career goals for 2027');
+    input.value = 'My career goals for 2027!';
+    await fireEvent.input(input);
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    expect(readAgenda(mentorDoc)[0]!.text).toBe('My career goals for 2027!');
+    expect(readAgenda(menteeDoc)[0]!.text).toBe('My career goals for 2027!');
+  });
+
+  it('edits a point an older client stored as a plain string', async () => {
+    const doc = new Y.Doc();
+    const m = new Y.Map<unknown>();
+    m.set('id', 'old');
+    m.set('text', 'Plain point');
+    doc.getArray('agenda').push([m]);
+    render(Agenda, props(doc));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit talking point Plain point' }));
+    const input = screen.getByTestId('agenda-input') as HTMLInputElement;
+    expect(input.value).toBe('Plain point');
+    input.value = 'Plain point, now shared';
+    await fireEvent.input(input);
+    expect(readAgenda(doc)[0]!.text).toBe('Plain point, now shared');
+    expect(m.get('text')).toBeInstanceOf(Y.Text);
+  });
+
+  it('refuses text past the limit in the edit field and the add field', async () => {
+    const doc = new Y.Doc();
+    addAgendaItem(doc, { text: 'Short', addedBy: 'x' });
+    render(Agenda, props(doc));
+    expect(screen.getByTestId('new-agenda-input').getAttribute('maxlength')).toBe(String(TEXT_LIMITS.text));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit talking point Short' }));
+    const input = screen.getByTestId('agenda-input') as HTMLInputElement;
+    expect(input.maxLength).toBe(TEXT_LIMITS.text);
+    input.value = 'y'.repeat(TEXT_LIMITS.text + 40);
+    await fireEvent.input(input);
+    expect(readAgenda(doc)[0]!.text).toHaveLength(TEXT_LIMITS.text);
   });
 
   it('publishes the focused point in awareness and clears it on leaving', async () => {

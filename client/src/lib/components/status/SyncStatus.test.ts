@@ -19,6 +19,17 @@ describe('SyncStatus', () => {
     expect(screen.getByTestId('save-status').textContent).toBe('Saving…');
   });
 
+  it('says nothing is being saved while offline, with how many edits wait', async () => {
+    const view = render(SyncStatus, { props: { status: 'offline', saved: false, unsaved: 3 } });
+    expect(screen.getByTestId('save-status').textContent).toBe('Not saved yet — will save when you reconnect (3 edits)');
+    await view.rerender({ status: 'reconnecting', saved: false, unsaved: 1 });
+    expect(screen.getByTestId('save-status').textContent).toBe('Not saved yet — will save when you reconnect (1 edit)');
+    await view.rerender({ status: 'connected', saved: false, unsaved: 1 });
+    expect(screen.getByTestId('save-status').textContent).toBe('Saving…');
+    await view.rerender({ status: 'offline', saved: true, unsaved: 0 });
+    expect(screen.getByTestId('save-status').textContent).toBe('Saved');
+  });
+
   it('follows the props as the connection changes', async () => {
     const view = render(SyncStatus, { props: { status: 'connected', saved: true } });
     await view.rerender({ status: 'reconnecting', saved: false });

@@ -1,0 +1,237 @@
+import { and, asc, desc, eq, inArray, isNull, lt, max, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { meetingAttendance, meetings, roomMembers, roomSchedules, users } from './schema.ts';
+
+/** A meeting without its (possibly large) doc states. */
+export interface MeetingRow {
+  id: string;
+  roomId: string;
+  number: number;
+  title: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  startedBy: string | null;
+  endedBy: string | null;
+  summary: unknown;
+}
+
+const meetingColumns = {
+  id: meetings.id,
+  roomId: meetings.roomId,
+  number: meetings.number,
+  title: meetings.title,
+  startedAt: meetings.startedAt,
+  endedAt: meetings.endedAt,
+  startedBy: meetings.startedBy,
+  endedBy: meetings.endedBy,
+  summary: meetings.summary,
+};
+
+export async function getOpenMeeting(db: Db, roomId: string): Promise<MeetingRow | null> {
+  const rows = await db
+    .select(meetingColumns)
+    .from(meetings)
+    .where(and(eq(meetings.roomId, roomId), isNull(meetings.endedAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Opens the room's next meeting unless one is open, and answers the open one either way.
+ * The partial unique index (one open meeting per room) decides between concurrent starts on
+ * any number of nodes: a losing INSERT … ON CONFLICT DO NOTHING inserts nothing, and the
+ * loser reads the winner's row. `startState` is read only when a meeting is created.
+ */
+export async function startMeeting(
+  db: Db,
+  input: { roomId: string; startedBy: string | null; title?: string | null; startState: () => Promise<Uint8Array>; at?: Date },
+): Promise<{ meeting: MeetingRow; created: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const open = await getOpenMeeting(db, input.roomId);
+    if (open) return { meeting: open, created: false };
+    const startState = await input.startState();
+    const inserted = await db
+      .insert(meetings)
+      .values({
+        roomId: input.roomId,
+        number: sql`(select coalesce(max(m.number), 0) + 1 from meetings m where m.room_id = ${input.roomId})`,
+        title: input.title ?? null,
+        startedAt: input.at ?? new Date(),
+        startedBy: input.startedBy,
+        startState,
+      })
+      .onConflictDoNothing()
+      .returning(meetingColumns);
+    const row = inserted[0];
+    if (row) return { meeting: row, created: true };
+    // Lost the race: the winner's meeting is open now (or already ended again; then try anew).
+  }
+  throw new Error('could not open a meeting after 5 attempts');
+}
+
+export async function getMeeting(db: Db, roomId: string, meetingId: string): Promise<MeetingRow | null> {
+  const rows = await db
+    .select(meetingColumns)
+    .from(meetings)
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** Newest first, `before` a meeting number (keyset pagination). */
+export async function listMeetings(db: Db, roomId: string, page: { before?: number; limit: number }): Promise<MeetingRow[]> {
+  return db
+    .select(meetingColumns)
+    .from(meetings)
+    .where(and(eq(meetings.roomId, roomId), page.before === undefined ? undefined : lt(meetings.number, page.before)))
+    .orderBy(desc(meetings.number))
+    .limit(page.limit);
+}
+
+/**
+ * Marks the meeting ended, once: the caller that gets the row back is the one that ends it
+ * (takes the snapshot, writes the summary, carries the agenda over); null when it was already
+ * ended or does not exist.
+ */
+export async function claimMeetingEnd(
+  db: Db,
+  roomId: string,
+  meetingId: string,
+  endedBy: string | null,
+  at = new Date(),
+): Promise<(MeetingRow & { startState: Uint8Array | null }) | null> {
+  const rows = await db
+    .update(meetings)
+    .set({ endedAt: at, endedBy })
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId), isNull(meetings.endedAt)))
+    .returning({ ...meetingColumns, startState: meetings.startState });
+  return rows[0] ?? null;
+}
+
+export async function saveMeetingEnd(db: Db, meetingId: string, end: { endSnapshot: Uint8Array; summary: unknown }): Promise<void> {
+  await db.update(meetings).set({ endSnapshot: end.endSnapshot, summary: end.summary }).where(eq(meetings.id, meetingId));
+}
+
+/** The doc's full state at the meeting's end (never compacted), or null while open. */
+export async function getMeetingSnapshot(db: Db, roomId: string, meetingId: string): Promise<Uint8Array | null> {
+  const rows = await db
+    .select({ s: meetings.endSnapshot })
+    .from(meetings)
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId)))
+    .limit(1);
+  return rows[0]?.s ?? null;
+}
+
+export async function renameMeeting(db: Db, roomId: string, meetingId: string, title: string | null): Promise<MeetingRow | null> {
+  const rows = await db
+    .update(meetings)
+    .set({ title })
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId)))
+    .returning(meetingColumns);
+  return rows[0] ?? null;
+}
+
+/* ---- attendance ---- */
+
+export interface AttendanceRow {
+  meetingId: string;
+  userId: string;
+  displayName: string;
+  joinedAt: Date;
+  leftAt: Date | null;
+}
+
+/**
+ * Sets who is in the meeting now: opens an interval for each present member without one and
+ * closes the open interval of each one who is not. Idempotent, so every node may report what
+ * it sees. Returns whether anything changed.
+ */
+export async function syncAttendance(db: Db, meetingId: string, present: readonly string[], at = new Date()): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const open = await tx
+      .select({ id: meetingAttendance.id, userId: meetingAttendance.userId })
+      .from(meetingAttendance)
+      .where(and(eq(meetingAttendance.meetingId, meetingId), isNull(meetingAttendance.leftAt)))
+      .for('update');
+    const openUsers = new Set(open.map((r) => r.userId));
+    const toClose = open.filter((r) => !present.includes(r.userId)).map((r) => r.id);
+    const toOpen = [...new Set(present)].filter((u) => !openUsers.has(u));
+    if (toClose.length > 0) {
+      await tx.update(meetingAttendance).set({ leftAt: at }).where(inArray(meetingAttendance.id, toClose));
+    }
+    if (toOpen.length > 0) {
+      await tx.insert(meetingAttendance).values(toOpen.map((userId) => ({ meetingId, userId, joinedAt: at })));
+    }
+    return toClose.length > 0 || toOpen.length > 0;
+  });
+}
+
+export async function listAttendance(db: Db, meetingIds: readonly string[]): Promise<AttendanceRow[]> {
+  if (meetingIds.length === 0) return [];
+  return db
+    .select({
+      meetingId: meetingAttendance.meetingId,
+      userId: meetingAttendance.userId,
+      displayName: users.displayName,
+      joinedAt: meetingAttendance.joinedAt,
+      leftAt: meetingAttendance.leftAt,
+    })
+    .from(meetingAttendance)
+    .innerJoin(users, eq(users.id, meetingAttendance.userId))
+    .where(inArray(meetingAttendance.meetingId, [...meetingIds]))
+    .orderBy(asc(meetingAttendance.joinedAt), asc(meetingAttendance.id));
+}
+
+/* ---- cadence ---- */
+
+export type ScheduleRow = typeof roomSchedules.$inferSelect;
+
+export async function getSchedules(db: Db, roomIds: readonly string[]): Promise<Map<string, ScheduleRow>> {
+  if (roomIds.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(roomSchedules)
+    .where(inArray(roomSchedules.roomId, [...roomIds]));
+  return new Map(rows.map((r) => [r.roomId, r]));
+}
+
+/** A null kind removes the room's cadence. */
+export async function setSchedule(
+  db: Db,
+  roomId: string,
+  s: { kind: ScheduleRow['kind'] | null; everyDays: number | null; nextAt: Date | null },
+): Promise<void> {
+  if (s.kind === null) {
+    await db.delete(roomSchedules).where(eq(roomSchedules.roomId, roomId));
+    return;
+  }
+  const values = { kind: s.kind, everyDays: s.everyDays, nextAt: s.nextAt, updatedAt: new Date() };
+  await db
+    .insert(roomSchedules)
+    .values({ roomId, ...values })
+    .onConflictDoUpdate({ target: roomSchedules.roomId, set: values });
+}
+
+/** The start of each room's latest meeting (one query for many rooms). */
+export async function lastMeetingStarts(db: Db, roomIds: readonly string[]): Promise<Map<string, Date>> {
+  if (roomIds.length === 0) return new Map();
+  const rows = await db
+    .select({ roomId: meetings.roomId, last: max(meetings.startedAt) })
+    .from(meetings)
+    .where(inArray(meetings.roomId, [...roomIds]))
+    .groupBy(meetings.roomId);
+  const out = new Map<string, Date>();
+  for (const r of rows) if (r.last) out.set(r.roomId, new Date(r.last));
+  return out;
+}
+
+/** Open meetings of every room (a restarted node resumes their auto-end timers). */
+export async function listOpenMeetings(db: Db): Promise<MeetingRow[]> {
+  return db.select(meetingColumns).from(meetings).where(isNull(meetings.endedAt));
+}
+
+/** The user ids of a room's members (mentor and mentee). */
+export async function roomMemberIds(db: Db, roomId: string): Promise<string[]> {
+  const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId));
+  return rows.map((r) => r.userId);
+}
