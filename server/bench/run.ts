@@ -13,6 +13,9 @@
  *                                         (default split,affine; split is issue 4's case)
  *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
  *                                         and every run's p99 (a shared VM swings run to run)
+ *   npm run bench -- --scenarios chat     issue 15's chat: 1,000 rooms × 1 message/s on one node
+ *   npm run bench -- --scenarios chat --chat-bus memory,redis   also with the socket.io Redis adapter
+ *   npm run bench -- --scenarios history  session history (issue 16): 100 meetings, 50,000 updates
  *   npm run bench -- --neighbours 2       with 2 processes each keeping 60 % of a core busy at the
  *                                         benchmark's priority: a repeatable squeeze (neighbours.ts)
  */
@@ -23,13 +26,19 @@ import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
 import { startNeighbours } from './neighbours.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
+import { runChatBench, type ChatBenchResult } from './chat.ts';
+import { runHistoryBench, type HistoryBenchResult } from './history-api.ts';
 import { printTable, round, type Summary } from './stats.ts';
+import type { Timed } from './history-api.ts';
 import type { EditKind } from './protocol.ts';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    scenarios: { type: 'string', default: 'single,open,multi' },
+    scenarios: { type: 'string', default: 'single,open,multi,chat,history' },
+    'chat-bus': { type: 'string', default: 'memory' },
+    'history-meetings': { type: 'string', default: '100' },
+    'history-updates': { type: 'string', default: '50000' },
     rooms: { type: 'string' },
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
@@ -81,7 +90,7 @@ const quick = args.quick;
 const priority = Number(args.priority);
 if (!Number.isInteger(priority) || priority < -20 || priority > 19) throw new Error(`--priority must be a nice value (-20..19), got ${args.priority}`);
 const scenarios = new Set(args.scenarios.split(',').map((s) => s.trim()));
-for (const s of scenarios) if (!['single', 'open', 'multi'].includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!['single', 'open', 'multi', 'chat', 'history'].includes(s)) throw new Error(`unknown scenario ${s}`);
 const load = {
   rooms: num(args.rooms ?? (quick ? '50' : '1000'), 'rooms'),
   durationMs: num(quick ? '8' : args.duration, 'duration') * 1000,
@@ -100,6 +109,12 @@ const open = {
   compactAfter: 500,
   priority,
   nodeArgs: load.nodeArgs,
+};
+
+const history = {
+  meetings: num(quick ? '10' : args['history-meetings'], 'history-meetings'),
+  updates: num(quick ? '5000' : args['history-updates'], 'history-updates'),
+  samples: quick ? 5 : 20,
 };
 
 const repeat = num(args.repeat, 'repeat');
@@ -212,6 +227,54 @@ function openRows(r: OpenResult): Array<[string, string | number, string?]> {
   ];
 }
 
+function chatRows(r: ChatBenchResult, runs: ChatBenchResult[]): Array<[string, string | number, string?]> {
+  const refused = Object.entries(r.refused).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+  return [
+    ['rooms × clients', `${r.options.rooms} × 2`],
+    ['machine load (1 min avg, 2 cores)', round(r.loadAverage, 1)],
+    ['messages/s (measured window)', round(r.messagesPerSecond, 0)],
+    ['sent / acked / refused', `${r.sent} / ${r.acked} / ${refused}`],
+    ['delivery (send → other member) p50', ms(r.deliveryMs, 'p50')],
+    ['delivery p99', ms(r.deliveryMs, 'p99'), '≤ 20 ms'],
+    ['delivery max', ms(r.deliveryMs, 'max')],
+    ...(runs.length > 1
+      ? ([[`delivery p99, each of ${runs.length} runs (this table: the median run)`, runs.map((x) => round(x.deliveryMs.p99, 1)).join(', ') + ' ms']] as Array<[string, string]>)
+      : []),
+    ['sent ack (committed) p50 / p99', `${round(r.ackMs.p50, 1)} / ${round(r.ackMs.p99, 1)} ms`],
+    ['acked but undelivered / unanswered', `${r.undelivered} / ${r.unanswered}`, '0 / 0'],
+    ['rows in Postgres vs acked (missing)', `${r.persisted.rows} vs ${r.persisted.acked} (${r.persisted.missing})`, '0 missing'],
+    ['group commits / mean rows / mean INSERT', `${r.commits.count} / ${round(r.commits.meanRows, 1)} / ${round(r.commits.meanMs, 1)} ms`],
+    ['node CPU / per 1,000 messages', `${round(r.node.cpuPercent, 0)} % / ${round(r.node.cpuMsPer1000Messages, 0)} ms`],
+    ['node RSS', `${round(r.node.rssMB, 0)} MB`],
+    ...r.generators.map((g, i): [string, string] => [`generator ${i} CPU / loop p99 / max`, `${round(g.cpuPercent, 0)} % / ${round(g.loopP99Ms, 1)} / ${round(g.loopMaxMs, 1)} ms`]),
+  ];
+}
+
+/** p50 wall / p50 CPU / max wall. */
+const t = (x: Timed) => `${round(x.wall.p50, 1)} / ${round(x.cpu.p50, 1)} / ${round(x.wall.max, 1)} ms`;
+
+function historyRows(r: HistoryBenchResult): Array<[string, string | number, string?]> {
+  const b = r.build;
+  const pct = (n: number) => `${round((100 * n) / b.rawBytes, 0)} %`;
+  return [
+    ['meetings × logged updates', `${r.options.meetings} × ${r.options.updates}`],
+    ['machine load (1 min avg, 2 cores)', round(os.loadavg()[0] ?? 0, 1)],
+    ['timings below: p50 wall / p50 CPU / max wall', ''],
+    ['raw update bytes', b.rawBytes],
+    ['kept history rows / data bytes', `${b.historyRows} / ${b.historyBytes} (${pct(b.historyBytes)} of raw)`, '≤ 200 %'],
+    ['kept history as stored rows (pg_column_size)', `${b.historyStoredBytes} (${pct(b.historyStoredBytes)} of raw)`],
+    ['meetings start + end states (meetings area)', `${b.snapshotBytes} (${pct(b.snapshotBytes)} of raw)`],
+    ['final doc: bytes / notes chars', `${b.docBytes} / ${b.notesChars}`],
+    ['history page (20 entries)', t(r.meetingsListMs), '≤ 50 ms'],
+    ["a meeting's state", t(r.meetingStateMs), '≤ 100 ms'],
+    ['compare two consecutive meetings', t(r.compareAdjacentMs), '≤ 150 ms'],
+    ['compare the first meeting with now', t(r.compareFarMs)],
+    [`a month of timeline (${r.timelineMonthGroups} groups)`, t(r.timelineMonthMs), '≤ 300 ms'],
+    ['state as of a time between meetings', t(r.stateAtTimeMs)],
+    ['build (simulate, log, compact, meetings)', `${b.ms} ms`],
+  ];
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     when: new Date().toISOString(),
@@ -248,6 +311,30 @@ async function main(): Promise<void> {
         results[keyFor(placement === 'split' ? 'multiNode' : 'multiNodeAffine', edit, i)] = r;
       }
     }
+  }
+  if (scenarios.has('chat')) {
+    for (const bus of args['chat-bus'].split(',').map((b) => b.trim())) {
+      if (bus !== 'memory' && bus !== 'redis') throw new Error(`--chat-bus must be memory or redis, got ${bus}`);
+      const runs: ChatBenchResult[] = [];
+      for (let i = 0; i < repeat; i++) {
+        log(`chat: ${load.rooms} rooms × ${load.rate} message/s on one node (${bus} bus), ${load.durationMs / 1000} s${repeat > 1 ? `, run ${i + 1} of ${repeat}` : ''}`);
+        runs.push(
+          await runChatBench(
+            { rooms: load.rooms, rate: load.rate, durationMs: load.durationMs, warmupMs: load.warmupMs, workers: load.workers, priority, bus, nodeArgs: load.nodeArgs },
+            log,
+          ),
+        );
+      }
+      const sorted = [...runs].sort((a, b) => a.deliveryMs.p99 - b.deliveryMs.p99);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      printTable(`Chat on one node, ${bus === 'memory' ? 'in-process bus' : 'socket.io Redis adapter'} (issue 15)`, chatRows(median, runs));
+      results[bus === 'memory' ? 'chat' : 'chat-redis'] = { ...median, p99Runs: runs.map((r) => r.deliveryMs.p99) };
+    }
+  }
+  if (scenarios.has('history')) {
+    const r = await runHistoryBench(history, log);
+    printTable(`Session history: ${history.meetings} meetings, ${history.updates} logged updates (issue 16)`, historyRows(r));
+    results.history = r;
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.

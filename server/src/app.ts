@@ -30,7 +30,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const realtime = createRealtime(ctx);
   const services = createServices(ctx, { registry: realtime.registry });
-  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => realtime.readiness() }));
+  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
   realtime.attach(server);
   const io = attachSocketIo(server, ctx, services);
 
@@ -44,6 +44,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       (closing ??= (async () => {
         await io.close();
         services.meetings.close();
+        await services.chat.close();
         await realtime.close();
         await revocations.close();
         await events.close();

@@ -71,6 +71,12 @@ const EnvSchema = z.object({
    * (README, Performance). 0 leaves V8's own adaptive policy.
    */
   HEAP_GROWING_PERCENT: int(0, 1000).default(300),
+  /** Longest chat message, in characters. */
+  CHAT_MAX_CHARS: int(1, 50_000).default(2000),
+  /** Chat messages a member may send in a row before the per-minute rate applies. */
+  CHAT_BURST: int(1, 10_000).default(10),
+  /** Chat messages per member and room per minute, sustained. */
+  CHAT_PER_MINUTE: int(1, 60_000).default(30),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -107,6 +113,8 @@ export interface Config {
   nodeId: string;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
+  /** Chat limits, per member and room (a token bucket). */
+  chat: { maxChars: number; burst: number; perMinute: number };
 }
 
 export class ConfigError extends Error {}
@@ -151,6 +159,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     meetings: { autostartMs: e.MEETING_AUTOSTART_S * 1000, autoendMs: e.MEETING_AUTOEND_MIN * 60_000 },
     nodeId: e.NODE_ID ?? defaults.nodeId,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
+    chat: { maxChars: e.CHAT_MAX_CHARS, burst: e.CHAT_BURST, perMinute: e.CHAT_PER_MINUTE },
   };
 }
 

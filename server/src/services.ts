@@ -1,8 +1,11 @@
 import type { AppContext } from './context.ts';
 import { createAccountsService, type AccountsService } from './accounts/accounts-service.ts';
+import { createChatService, type ChatService } from './chat/chat-service.ts';
 import { createInvitesService, type InvitesService } from './membership/invites-service.ts';
 import { createRoomsService, type RoomsService } from './membership/rooms-service.ts';
 import { createMeetingsService, type MeetingsService } from './meetings/meetings-service.ts';
+import { createHistoryService, type HistoryService } from './history/history-service.ts';
+import { createDbMeetingsSource } from './history/meetings-source.ts';
 import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /**
@@ -15,6 +18,8 @@ export interface Services {
   rooms: RoomsService;
   invites: InvitesService;
   meetings: MeetingsService;
+  chat: ChatService;
+  history: HistoryService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -29,5 +34,7 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     rooms,
     invites: createInvitesService(ctx, rooms),
     meetings: createMeetingsService(ctx, deps),
+    chat: createChatService(ctx),
+    history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
   };
 }

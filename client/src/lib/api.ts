@@ -5,6 +5,7 @@
  */
 import type {
   ApiErrorBody,
+  ChatPage,
   CreateRoomBody,
   ErrorCode,
   InviteCreated,
@@ -56,6 +57,8 @@ export interface Api {
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
   acceptInvite(token: string): Promise<Room>;
+  /** A room's chat, newest first: the newest page, or the page older than message `before`. */
+  chatPage(roomId: string, before?: number): Promise<ChatPage>;
 }
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
@@ -111,6 +114,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     createInvite: (roomId) => request<InviteCreated>('POST', `/rooms/${id(roomId)}/invites`, {}),
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
+    chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
   };
 }
 

@@ -117,6 +117,30 @@ export const roomUpdates = pgTable(
   (t) => [index('room_updates_room_idx').on(t.roomId, t.id)],
 );
 
+/**
+ * A room's chat. `id` orders a room's messages (and is the "load older" cursor): a node's
+ * group commit inserts its batch in send order, and messages of one room sent on two nodes at
+ * once are ordered by whichever commit came first, which is also the order members saw them.
+ * `meeting_id` is the meeting open when the message was committed (no foreign key yet: the
+ * meetings table is another area's).
+ */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    meetingId: uuid('meeting_id'),
+  },
+  (t) => [index('chat_messages_room_idx').on(t.roomId, t.id.desc())],
+);
+
 /** One merged state per doc; compaction folds log rows into it and moves exactly those rows to room_history. */
 export const roomCheckpoints = pgTable('room_checkpoints', {
   roomId: text('room_id').primaryKey(),

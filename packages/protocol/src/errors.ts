@@ -1,3 +1,5 @@
+import { HistoryErrorCode } from './history.ts';
+
 /** Every REST error is `{ error: { code, message } }` with one of these codes. */
 export const ErrorCode = {
   BadRequest: 'bad_request',
@@ -15,6 +17,7 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   Unavailable: 'unavailable',
   Internal: 'internal',
+  ...HistoryErrorCode,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,5 +1,6 @@
 import type { Role } from './ids.ts';
 import type { MeetingClientEvents, MeetingServerEvents } from './meetings.ts';
+import type { ChatClientEvents, ChatServerEvents } from './chat.ts';
 
 /** One member as the presence roster shows them (socket.io, one socket.io room per mentorship room). */
 export interface PresenceMember {
@@ -11,7 +12,7 @@ export interface PresenceMember {
 }
 
 /** Events the server emits to clients. */
-export interface ServerToClientEvents extends MeetingServerEvents {
+export interface ServerToClientEvents extends MeetingServerEvents, ChatServerEvents {
   'presence:roster': (payload: { roomId: string; members: PresenceMember[] }) => void;
   /** Sent before the server disconnects a socket it refuses (close codes from close-codes.ts). */
   'room:error': (payload: { roomId: string; code: number; message: string }) => void;
@@ -28,7 +29,7 @@ export type RoomChange =
   | { roomId: string; change: 'member'; userId: string; member: 'joined' | 'left' | 'removed' };
 
 /** Events clients emit; each takes an ack callback so the UI can show failures. */
-export interface ClientToServerEvents extends MeetingClientEvents {
+export interface ClientToServerEvents extends MeetingClientEvents, ChatClientEvents {
   'room:join': (payload: { roomId: string }, ack: (res: { ok: true } | { ok: false; code: number; message: string }) => void) => void;
   'room:leave': (payload: { roomId: string }) => void;
 }

@@ -11,4 +11,5 @@ export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
 export * from './limits.ts';
+export * from './history/index.ts';
 export * from './meetings.ts';

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { DocLink, DocPeer, Fanout } from '../bus/Fanout.ts';
 import { Connection, type ConnectionInfo, type RoomSocket } from './Connection.ts';
 import { Room } from './Room.ts';
+import { encodeSyncUpdate } from './messages.ts';
 
 /** Where rooms come from and are compacted into (persistence/room-store.ts). */
 export interface RoomStore {
@@ -63,6 +64,9 @@ interface Entry {
 
 export class RoomShuttingDownError extends Error {}
 
+/** The socket of a server-made edit (editAs): nobody to send to, nothing to close. */
+const SERVER_SOCKET: RoomSocket = { send: () => {}, close: () => {} };
+
 /**
  * The rooms this node holds. Loads a doc once however many join at once (subscribe to the
  * fan-out, then read Postgres, then ask other nodes for the rest), persists what its
@@ -117,6 +121,28 @@ export class RoomRegistry {
     entry.room.addConnection(conn);
     this.deps.observer.connections(++this.connectionCount);
     return conn;
+  }
+
+  /**
+   * An edit the server makes on a member's behalf (restoring from history), handled exactly as
+   * if that member's client had sent it: sent to local connections and other nodes, and logged
+   * with the member as author. `make` reads the room's current doc (never changes it) and
+   * returns the update, or null for nothing to do. Resolves once the update is committed.
+   */
+  async editAs(docName: string, info: ConnectionInfo, make: (doc: Y.Doc) => Uint8Array | null): Promise<Uint8Array | null> {
+    const conn = await this.join(docName, SERVER_SOCKET, { ...info, wantsAck: false });
+    try {
+      const room = this.rooms.get(docName)?.room;
+      const update = room ? make(room.doc) : null;
+      if (!update) return null;
+      this.handleMessage(conn, encodeSyncUpdate(update));
+      // A refusal (document too large) closes the connection instead of applying the update.
+      if (conn.closed) throw new Error(`the room refused the edit to ${docName}`);
+      await this.deps.log.flush(docName);
+      return update;
+    } finally {
+      this.leave(conn);
+    }
   }
 
   /**

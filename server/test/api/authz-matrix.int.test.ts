@@ -6,7 +6,8 @@ import { hashToken, newToken } from '../../src/auth/tokens.ts';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './api-client.ts';
 import { io as connectIo } from 'socket.io-client';
-import { CloseCode } from '@menteo/protocol';
+import { countChatMessages } from '@menteo/db';
+import { CloseCode, ErrorCode, SESSION_COOKIE } from '@menteo/protocol';
 import { createTestRoom, createTestUser, waitFor, type TestUser } from '../realtime/clients.ts';
 import { apiAs, type ClientSocket } from '../meetings/helpers.ts';
 
@@ -50,6 +51,9 @@ const row = (a: number, o: number, me: number, mo: number, ex: number, fo: numbe
   wrongOrigin: wo,
 });
 
+/** A meeting id no room has. */
+const NO_MEETING = '00000000-0000-4000-8000-000000000000';
+
 const MATRIX: Row[] = [
   { name: 'signup', method: 'POST', path: () => '/api/auth/signup', body: () => ({ email: uniqueEmail('m'), password: PASSWORD, displayName: 'M' }), expect: row(201, 201, 201, 201, 201, 201, 403) },
   { name: 'logout', method: 'POST', path: () => '/api/auth/logout', expect: row(204, 204, 204, 204, 204, 204, 403) },
@@ -63,7 +67,19 @@ const MATRIX: Row[] = [
   { name: 'remove the mentee', method: 'DELETE', path: (f) => `/api/rooms/${f.room}/members/${f.menteeId}`, expect: row(401, 404, 204, 204, 401, 401, 403) },
   { name: 'invite to a full room', method: 'POST', path: (f) => `/api/rooms/${f.room}/invites`, expect: row(401, 404, 403, 409, 401, 401, 403) },
   { name: 'invite to an open room', method: 'POST', path: (f) => `/api/rooms/${f.openRoom}/invites`, expect: row(401, 404, 404, 201, 401, 401, 403) },
+  { name: 'chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'older chat', method: 'GET', path: (f) => `/api/rooms/${f.room}/chat?before=1`, expect: row(401, 404, 200, 200, 401, 401, 200) },
   { name: 'socket token', method: 'POST', path: (f) => `/api/rooms/${f.room}/token`, expect: row(401, 404, 200, 200, 401, 401, 403) },
+  // Session history: members only; everyone else 404. Restore is a state change (Origin checked).
+  { name: 'history page', method: 'GET', path: (f) => `/api/rooms/${f.room}/history/meetings`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'timeline', method: 'GET', path: (f) => `/api/rooms/${f.room}/history`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state at a time', method: 'GET', path: (f) => `/api/rooms/${f.room}/state?at=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'state of an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/state`, expect: row(401, 404, 404, 404, 401, 401, 404) },
+  { name: 'compare', method: 'GET', path: (f) => `/api/rooms/${f.room}/compare?a=2020-01-01T00:00:00Z&b=now`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'restore notes', method: 'POST', path: (f) => `/api/rooms/${f.room}/restore`, body: () => ({ kind: 'notes', from: 'now' }), expect: row(401, 404, 200, 200, 401, 401, 403) },
+  { name: 'export Markdown', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.md`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export PDF', method: 'GET', path: (f) => `/api/rooms/${f.room}/export.pdf`, expect: row(401, 404, 200, 200, 401, 401, 200) },
+  { name: 'export an unknown meeting', method: 'GET', path: (f) => `/api/rooms/${f.room}/meetings/${NO_MEETING}/export.md`, expect: row(401, 404, 404, 404, 401, 401, 404) },
   // Public: the token is the invitee's bearer secret, and they usually have no account yet.
   { name: 'preview invite', method: 'GET', path: (f) => `/api/invites/${f.openInvite}`, expect: row(200, 200, 200, 200, 200, 200, 200) },
   { name: 'preview an unknown invite', method: 'GET', path: () => `/api/invites/${newToken()}`, expect: row(404, 404, 404, 404, 404, 404, 404) },
@@ -174,6 +190,46 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     }
     if (actor === 'wrongOrigin' && status === 403) expect(res.body.error.code).toBe('bad_origin');
     if (status === 401) expect(res.body.error.code).toBe('unauthenticated');
+  });
+
+  /**
+   * The socket events, per caller: what connecting, `room:join` and `chat:send` answer. Callers
+   * without a valid session (or from a foreign page) never get a socket; a non-member gets
+   * 4404 on join and not_found on send; only members' messages are stored.
+   */
+  const SOCKET_EXPECT: Record<Actor, { connect: number | 'ok'; join?: unknown; send?: unknown }> = {
+    anonymous: { connect: CloseCode.Unauthenticated },
+    expired: { connect: CloseCode.Unauthenticated },
+    forged: { connect: CloseCode.Unauthenticated },
+    wrongOrigin: { connect: CloseCode.Forbidden },
+    other: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
+    mentee: { connect: 'ok', join: { ok: true }, send: { ok: true } },
+    mentor: { connect: 'ok', join: { ok: true }, send: { ok: true } },
+  };
+  it.each(ACTORS)('socket.io room:join and chat:send as %s', async (actor) => {
+    const f = await fixture();
+    const api = await clientFor(actor);
+    const origin = actor === 'wrongOrigin' ? 'https://evil.example' : server.url;
+    const socket = connectIo(server.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { origin, ...(api.cookie ? { cookie: `${SESSION_COOKIE}=${api.cookie}` } : {}) },
+    });
+    try {
+      const connected = await new Promise<number | 'ok'>((resolve) => {
+        socket.once('connect', () => resolve('ok'));
+        socket.once('connect_error', (err: Error & { data?: { code?: number } }) => resolve(err.data?.code ?? -1));
+      });
+      const want = SOCKET_EXPECT[actor];
+      expect(connected).toBe(want.connect);
+      if (connected !== 'ok') return;
+      expect(await socket.emitWithAck('room:join', { roomId: f.room })).toMatchObject(want.join as object);
+      expect(await socket.emitWithAck('chat:send', { roomId: f.room, body: `hello from ${actor}`, clientId: 'x' })).toMatchObject(want.send as object);
+      expect(await countChatMessages(db.handle.db, [f.room])).toBe((want.send as { ok: boolean }).ok ? 1 : 0);
+    } finally {
+      socket.disconnect();
+    }
   });
 });
 

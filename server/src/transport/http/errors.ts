@@ -82,6 +82,8 @@ const STATUS: Record<RefusalKind, number> = {
   conflict: 409,
   gone: 410,
   rate_limited: 429,
+  invalid: 400,
+  unavailable: 503,
 };
 
 /** A service's refusal as the HTTP answer (the services know no HTTP). */

@@ -4,11 +4,13 @@ import express from 'express';
 import type { AppContext } from '../../context.ts';
 import type { Services } from '../../services.ts';
 import { authRoutes } from './auth-routes.ts';
+import { chatRoutes } from './chat-routes.ts';
 import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { historyRoutes } from './history-routes.ts';
 import { meetingRoutes } from './meeting-routes.ts';
 
 export interface HttpDeps {
@@ -54,7 +56,9 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(authRoutes(ctx, services.accounts));
   app.use(roomRoutes(ctx, services.rooms, services.invites));
   app.use(inviteRoutes(ctx, services.invites));
+  app.use(historyRoutes(ctx, services.rooms, services.history));
   app.use(meetingRoutes(ctx, services.rooms, services.meetings));
+  app.use(chatRoutes(ctx, services.rooms, services.chat));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);

@@ -4,18 +4,19 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { CloseCode } from '@menteo/protocol';
 import type { AppContext } from '../../context.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
+import type { Services } from '../../services.ts';
+import { chat } from './chat.ts';
 import { presence } from './presence.ts';
 import { meetings } from './meetings.ts';
-import type { Services } from '../../services.ts';
 import { createRoomAdmission } from './rooms.ts';
 import { roomEvents } from './room-events.ts';
 import type { IoServer, IoSocket, SocketConcern, SocketConcernDeps, SocketConcernFactory } from './types.ts';
 
 /**
  * The concerns served over socket.io, one file each (see SocketConcern in types.ts).
- * Chat is added here, as `chat` from './chat.ts'.
+ * Meetings and chat each add one entry.
  */
-const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, meetings];
+const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, meetings, chat];
 
 /**
  * socket.io on /socket.io: authentication and room admission here, every feature in its own
