@@ -30,7 +30,9 @@ function sameHostSocket(req: IncomingMessage): string {
  * - HSTS and upgrade-insecure-requests only over TLS (req.secure, which honours TRUST_PROXY):
  *   sent over plain http they would break a LAN or localhost install, or pin it to https.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(opts: { publicUrl: string | null } = { publicUrl: null }): RequestHandler {
+  // Behind a proxy that rewrites Host, the page's own socket origin is PUBLIC_URL's.
+  const publicSocket = opts.publicUrl ? [opts.publicUrl.replace(/^http/, 'ws')] : [];
   const make = (tls: boolean) =>
     helmet({
       contentSecurityPolicy: {
@@ -43,7 +45,7 @@ export function securityHeaders(): RequestHandler {
           // data: for the inline SVG favicon in index.html.
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          connectSrc: ["'self'", sameHostSocket],
+          connectSrc: ["'self'", sameHostSocket, ...publicSocket],
           objectSrc: ["'none'"],
           frameAncestors: ["'none'"],
           formAction: ["'self'"],
