@@ -5,7 +5,7 @@
  *
  *   npm run bench                          full size (issue 3 and 4 numbers)
  *   npm run bench -- --quick               a smoke run in about a minute
- *   npm run bench -- --scenarios open      one scenario (single, open, multi)
+ *   npm run bench -- --scenarios open      one scenario (single, open, multi, programs)
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
  *   npm run bench -- --scenarios single --edit agenda   one edit kind (default: typing,agenda)
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
@@ -28,6 +28,7 @@ import { startNeighbours } from './neighbours.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
 import { runChatBench, type ChatBenchResult } from './chat.ts';
 import { runHistoryBench, type HistoryBenchResult } from './history-api.ts';
+import { programsRows, runProgramsBench } from './programs.ts';
 import { printTable, round, type Summary } from './stats.ts';
 import type { Timed } from './history-api.ts';
 import type { EditKind } from './protocol.ts';
@@ -35,10 +36,11 @@ import type { EditKind } from './protocol.ts';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    scenarios: { type: 'string', default: 'single,open,multi,chat,history' },
+    scenarios: { type: 'string', default: 'single,open,multi,chat,history,programs' },
     'chat-bus': { type: 'string', default: 'memory' },
     'history-meetings': { type: 'string', default: '100' },
     'history-updates': { type: 'string', default: '50000' },
+    pairs: { type: 'string', default: '1000' },
     rooms: { type: 'string' },
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
@@ -90,7 +92,7 @@ const quick = args.quick;
 const priority = Number(args.priority);
 if (!Number.isInteger(priority) || priority < -20 || priority > 19) throw new Error(`--priority must be a nice value (-20..19), got ${args.priority}`);
 const scenarios = new Set(args.scenarios.split(',').map((s) => s.trim()));
-for (const s of scenarios) if (!['single', 'open', 'multi', 'chat', 'history'].includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!['single', 'open', 'multi', 'chat', 'history', 'programs'].includes(s)) throw new Error(`unknown scenario ${s}`);
 const load = {
   rooms: num(args.rooms ?? (quick ? '50' : '1000'), 'rooms'),
   durationMs: num(quick ? '8' : args.duration, 'duration') * 1000,
@@ -335,6 +337,11 @@ async function main(): Promise<void> {
     const r = await runHistoryBench(history, log);
     printTable(`Session history: ${history.meetings} meetings, ${history.updates} logged updates (issue 16)`, historyRows(r));
     results.history = r;
+  }
+  if (scenarios.has('programs')) {
+    const r = await runProgramsBench({ pairs: quick ? 200 : num(args.pairs, 'pairs'), reads: quick ? 10 : 30 });
+    printTable(`Programs: ${r.pairs} pairs, CSV import and the coordinator's dashboard (issue 17)`, programsRows(r));
+    results.programs = r;
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.

@@ -28,10 +28,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const events = await createAreaEvents({ bus: deps.bus, nodeId: deps.config.nodeId, metrics, logger: deps.logger });
   const ctx: AppContext = { ...deps, metrics, auth, revocations, events };
 
-  const realtime = createRealtime(ctx);
+  // A coordinator is refused the doc socket; asked per connection, after both exist.
+  const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => services.programs.coordinatesRoom(userId, roomId) });
   const services = createServices(ctx, { registry: realtime.registry });
   const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
   realtime.attach(server);
+  // Program figures are derived from the docs this node holds, after their edits commit.
+  services.programs.attachDocs({ live: (roomId) => realtime.registry.peek(roomId)?.doc });
+  const offCommitted = realtime.onDocCommitted((docName) => services.programs.docChanged(docName));
   const io = attachSocketIo(server, ctx, services);
 
   let closing: Promise<void> | null = null;
@@ -45,7 +49,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         await io.close();
         services.meetings.close();
         await services.chat.close();
+        offCommitted();
         await realtime.close();
+        await services.programs.close();
         await revocations.close();
         await events.close();
         server.closeAllConnections();

@@ -21,12 +21,19 @@ export interface Realtime {
   registry: RoomRegistry;
   /** Rooms' kept history, read from Postgres. */
   history: HistoryStore;
+  /** A doc's rows committed on this node (areas that derive figures from docs listen). */
+  onDocCommitted(listener: (docName: string) => void): () => void;
 }
 
 /** How long shutdown waits for Postgres to take the last updates before giving up (and logging it). */
 const SHUTDOWN_FLUSH_MS = 10_000;
 
-export function createRealtime(ctx: AppContext): Realtime {
+export interface RealtimeOptions {
+  /** The programs area's answer to "does this user coordinate this room's program" (4403 instead of 4404). */
+  coordinates?: (userId: string, roomId: string) => Promise<boolean>;
+}
+
+export function createRealtime(ctx: AppContext, options: RealtimeOptions = {}): Realtime {
   const { config, logger } = ctx;
   const observer = createYjsMetrics(ctx.metrics);
   const log = createUpdateLog({
@@ -47,7 +54,7 @@ export function createRealtime(ctx: AppContext): Realtime {
     observer,
     logger,
   });
-  const endpoint = createYjsEndpoint({ ctx, registry, logIsFull: () => log.isFull(), observer });
+  const endpoint = createYjsEndpoint({ ctx, registry, logIsFull: () => log.isFull(), observer, coordinates: options.coordinates });
   const offRevoke = ctx.revocations.onRevoke((r) => {
     const n = registry.closeWhere((c) => c.roomId === r.roomId && (r.userId === null || c.userId === r.userId), CloseCode.Forbidden);
     if (n > 0) logger.info({ ...r, closed: n }, 'closed revoked y-websocket connections');
@@ -61,6 +68,7 @@ export function createRealtime(ctx: AppContext): Realtime {
     registry,
     history,
     attach: (server) => endpoint.attach(server),
+    onDocCommitted: (listener) => log.onCommitted((docName) => listener(docName)),
     readiness: () => ({ updateLog: log.isHealthy() }),
     close: () =>
       (closing ??= (async () => {

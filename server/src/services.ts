@@ -7,6 +7,7 @@ import { createMeetingsService, type MeetingsService } from './meetings/meetings
 import { createHistoryService, type HistoryService } from './history/history-service.ts';
 import { createDbMeetingsSource } from './history/meetings-source.ts';
 import type { RoomRegistry } from './rooms/RoomRegistry.ts';
+import { createProgramsService, type ProgramsService } from './programs/programs-service.ts';
 
 /**
  * One service per area, built once per app and shared by every transport (REST routes now;
@@ -20,6 +21,7 @@ export interface Services {
   meetings: MeetingsService;
   chat: ChatService;
   history: HistoryService;
+  programs: ProgramsService;
 }
 
 /** What services need from the realtime side: the rooms this node holds (server-side edits). */
@@ -36,5 +38,6 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     meetings: createMeetingsService(ctx, deps),
     chat: createChatService(ctx),
     history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
+    programs: createProgramsService(ctx),
   };
 }

@@ -4,6 +4,17 @@
  * password is wrong", "That email is already registered").
  */
 import type {
+  AgreementResponse,
+  AgreementState,
+  Certificate,
+  CertificatesResponse,
+  CertificateVerification,
+  CreateProgramBody,
+  DashboardResponse,
+  PairingsResult,
+  Program,
+  ProgramResponse,
+  ProgramsResponse,
   ApiErrorBody,
   ChatPage,
   CreateRoomBody,
@@ -59,18 +70,29 @@ export interface Api {
   acceptInvite(token: string): Promise<Room>;
   /** A room's chat, newest first: the newest page, or the page older than message `before`. */
   chatPage(roomId: string, before?: number): Promise<ChatPage>;
+  listPrograms(): Promise<Program[]>;
+  createProgram(body: CreateProgramBody): Promise<Program>;
+  getProgram(programId: string): Promise<Program>;
+  /** The CSV text as the body; a 422 ApiError carries `details.rows` (PairingRowError[]). */
+  uploadPairings(programId: string, csv: string): Promise<PairingsResult>;
+  getDashboard(programId: string): Promise<DashboardResponse>;
+  getAgreement(roomId: string): Promise<AgreementState>;
+  acceptAgreement(roomId: string, textHash: string): Promise<AgreementState>;
+  listCertificates(roomId: string): Promise<Certificate[]>;
+  verifyCertificate(certId: string): Promise<CertificateVerification>;
 }
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
 export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), base = ''): Api {
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async function request<T>(method: Method, path: string, body?: unknown, raw?: { text: string; type: string }): Promise<T> {
     let res: Response;
+    const contentType = raw ? raw.type : body === undefined ? null : 'application/json';
     try {
       res = await fetchFn(`${base}/api${path}`, {
         method,
         credentials: 'same-origin',
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: contentType === null ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': contentType },
+        body: raw ? raw.text : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
       // fetch rejects only when no HTTP answer came back at all.
@@ -115,6 +137,17 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
     chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
+    listPrograms: async () => (await request<ProgramsResponse>('GET', '/programs')).programs,
+    createProgram: async (body) => (await request<ProgramResponse>('POST', '/programs', body)).program,
+    getProgram: async (programId) => (await request<ProgramResponse>('GET', `/programs/${id(programId)}`)).program,
+    uploadPairings: (programId, csv) =>
+      request<PairingsResult>('POST', `/programs/${id(programId)}/pairings`, undefined, { text: csv, type: 'text/csv' }),
+    getDashboard: (programId) => request<DashboardResponse>('GET', `/programs/${id(programId)}/dashboard`),
+    getAgreement: async (roomId) => (await request<AgreementResponse>('GET', `/rooms/${id(roomId)}/agreement`)).agreement,
+    acceptAgreement: async (roomId, textHash) =>
+      (await request<AgreementResponse>('POST', `/rooms/${id(roomId)}/agreement/accept`, { textHash })).agreement,
+    listCertificates: async (roomId) => (await request<CertificatesResponse>('GET', `/rooms/${id(roomId)}/certificates`)).certificates,
+    verifyCertificate: (certId) => request<CertificateVerification>('GET', `/certificates/${id(certId)}`),
   };
 }
 

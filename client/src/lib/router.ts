@@ -10,6 +10,9 @@ export type Route =
   | { name: 'rooms' }
   | { name: 'room'; roomId: string }
   | { name: 'invite'; token: string }
+  | { name: 'programs' }
+  | { name: 'program'; programId: string }
+  | { name: 'certificate'; certId: string }
   | { name: 'not-found'; path: string };
 
 /** Parses a pathname + search string (as in `location`) into a route. */
@@ -32,6 +35,12 @@ export function matchRoute(pathname: string, search = ''): Route {
       return notFound(pathname);
     case 'invite':
       return seg.length === 2 && seg[1] ? { name: 'invite', token: seg[1] } : notFound(pathname);
+    case 'programs':
+      if (seg.length === 1) return { name: 'programs' };
+      if (seg.length === 2 && seg[1]) return { name: 'program', programId: seg[1] };
+      return notFound(pathname);
+    case 'certificates':
+      return seg.length === 2 && seg[1] ? { name: 'certificate', certId: seg[1] } : notFound(pathname);
     default:
       return notFound(pathname);
   }
@@ -51,6 +60,12 @@ export function routeHref(route: Route): string {
       return `/rooms/${encodeURIComponent(route.roomId)}`;
     case 'invite':
       return `/invite/${encodeURIComponent(route.token)}`;
+    case 'programs':
+      return '/programs';
+    case 'program':
+      return `/programs/${encodeURIComponent(route.programId)}`;
+    case 'certificate':
+      return `/certificates/${encodeURIComponent(route.certId)}`;
     case 'not-found':
       return route.path;
     default: {
@@ -73,7 +88,8 @@ export function safeNext(next: string | null | undefined): string | null {
 
 /** Whether a route needs a signed-in user (signed-out visitors go to /login?next=…). */
 export function requiresAuth(route: Route): boolean {
-  return route.name === 'rooms' || route.name === 'room';
+  // A certificate's page is public: anyone with its link can check it.
+  return route.name === 'rooms' || route.name === 'room' || route.name === 'programs' || route.name === 'program';
 }
 
 function notFound(path: string): Route {

@@ -10,3 +10,5 @@ export * from './room-summary.ts';
 export * from './room-history.ts';
 export * from './history.ts';
 export * from './meetings.ts';
+export * from './programs-schema.ts';
+export * from './programs.ts';

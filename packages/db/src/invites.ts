@@ -6,7 +6,7 @@ export type InviteRow = typeof invites.$inferSelect;
 
 export async function createInvite(
   db: Db,
-  input: { tokenHash: string; roomId: string; createdBy: string; expiresAt: Date },
+  input: { tokenHash: string; roomId: string; createdBy: string; expiresAt: Date; role?: 'mentor' | 'mentee'; email?: string | null },
 ): Promise<InviteRow> {
   const [row] = await db.insert(invites).values(input).returning();
   if (!row) throw new Error('insert into invites returned no row');
@@ -42,7 +42,7 @@ export async function previewInvite(db: Db, tokenHash: string, now = new Date())
     ? 'used'
     : row.invite.expiresAt <= now || row.archivedAt
       ? 'expired'
-      : members.some((m) => m.role === 'mentee')
+      : members.some((m) => m.role === row.invite.role)
         ? 'full'
         : 'valid';
   return {
@@ -55,7 +55,7 @@ export async function previewInvite(db: Db, tokenHash: string, now = new Date())
 }
 
 /** Why an accept failed; each maps to one HTTP answer. */
-export type AcceptFailure = 'unknown' | 'used' | 'expired' | 'archived' | 'own_room' | 'already_member' | 'full';
+export type AcceptFailure = 'unknown' | 'used' | 'expired' | 'archived' | 'own_room' | 'already_member' | 'full' | 'wrong_account';
 export type AcceptResult = { ok: true; roomId: string } | { ok: false; reason: AcceptFailure };
 
 class AcceptAbort extends Error {
@@ -65,7 +65,7 @@ class AcceptAbort extends Error {
 }
 
 /**
- * Makes the caller the room's mentee, in one transaction: lock the invite row, check it,
+ * Makes the caller the room's mentee (or mentor, for a program's mentor invite), in one transaction: lock the invite row, check it,
  * mark it used (only if still unused and unexpired), insert the membership. The unique
  * (room_id, role) index settles races between two different invites of one room: the
  * loser's insert does nothing and the whole transaction rolls back, so a failed accept
@@ -86,8 +86,13 @@ export async function acceptInvite(db: Db, tokenHash: string, userId: string, no
         .from(roomMembers)
         .where(eq(roomMembers.roomId, invite.roomId));
       const mine = members.find((m) => m.userId === userId);
-      if (mine) throw new AcceptAbort(mine.role === 'mentor' ? 'own_room' : 'already_member');
-      if (members.some((m) => m.role === 'mentee')) throw new AcceptAbort('full');
+      if (mine) throw new AcceptAbort(mine.role === 'mentor' && invite.role === 'mentee' ? 'own_room' : 'already_member');
+      if (members.some((m) => m.role === invite.role)) throw new AcceptAbort('full');
+      if (invite.email !== null) {
+        // A program's invite names its person: another account holding the link can't take the seat.
+        const [me] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+        if (me?.email !== invite.email) throw new AcceptAbort('wrong_account');
+      }
 
       const used = await tx
         .update(invites)
@@ -97,7 +102,7 @@ export async function acceptInvite(db: Db, tokenHash: string, userId: string, no
       if (used.length === 0) throw new AcceptAbort('used');
       const inserted = await tx
         .insert(roomMembers)
-        .values({ roomId: invite.roomId, userId, role: 'mentee' })
+        .values({ roomId: invite.roomId, userId, role: invite.role })
         .onConflictDoNothing()
         .returning({ userId: roomMembers.userId });
       if (inserted.length === 0) throw new AcceptAbort('full');

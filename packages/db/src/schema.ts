@@ -96,6 +96,12 @@ export const invites = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     usedBy: uuid('used_by').references(() => users.id),
+    /** The role the invitee takes: a mentor's own invites are for the mentee; a program's are for either. */
+    role: text('role', { enum: ['mentor', 'mentee'] })
+      .notNull()
+      .default('mentee'),
+    /** A program's invite is for this (normalised) email only; null: anyone with the link. */
+    email: text('email'),
   },
   (t) => [index('invites_room_idx').on(t.roomId)],
 );

@@ -7,3 +7,4 @@ export * from './rest.ts';
 export * from './events.ts';
 export * from './history.ts';
 export * from './meetings.ts';
+export * from './programs.ts';

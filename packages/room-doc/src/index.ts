@@ -10,6 +10,7 @@ export * from './presence.ts';
 export * from './text.ts';
 export * from './stored.ts';
 export * from './room-progress.ts';
+export * from './programs.ts';
 export * from './limits.ts';
 export * from './history/index.ts';
 export * from './meetings.ts';

@@ -43,6 +43,8 @@ function acceptError(reason: AcceptFailure): ServiceError {
       return new ServiceError('conflict', ErrorCode.Conflict, 'You are already a member of this room.');
     case 'full':
       return new ServiceError('conflict', ErrorCode.RoomFull, 'This room already has a mentee.');
+    case 'wrong_account':
+      return new ServiceError('forbidden', ErrorCode.Forbidden, 'This invite is for another email address. Sign in with the address it was sent to.');
     default: {
       const never: never = reason;
       throw new Error(`unhandled accept failure ${String(never)}`);

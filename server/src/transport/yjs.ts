@@ -33,6 +33,11 @@ export interface YjsEndpointDeps {
   /** The update log is at its memory bound: refuse new writers with 1013. */
   logIsFull: () => boolean;
   observer: RegistryObserver;
+  /**
+   * True when the user coordinates the program this room belongs to: they know the room
+   * exists (their dashboard lists it), so they are refused with 4403, never let in.
+   */
+  coordinates?: (userId: string, roomId: string) => Promise<boolean>;
 }
 
 export interface YjsEndpoint {
@@ -71,7 +76,12 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     const roomId = isPrivate ? docName.slice(0, -PRIVATE_DOC_SUFFIX.length) : docName;
     // Unknown rooms and rooms of others look the same (4404), so ids do not leak.
     const role = await ctx.auth.roomRole(principal, roomId);
-    if (role === null) return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
+    if (role === null) {
+      if (deps.coordinates && (await deps.coordinates(principal.userId, roomId))) {
+        return { ok: false, code: CloseCode.Forbidden, why: 'program coordinator' };
+      }
+      return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
+    }
     // Each member has their own private doc; the name they use is the same for both.
     const storageName = isPrivate ? `${roomId}${PRIVATE_DOC_SUFFIX}~${principal.userId}` : roomId;
     return { ok: true, docName: storageName, info: { userId: principal.userId, roomId, wantsAck } };

@@ -14,14 +14,19 @@ import { apiAs, type ClientSocket } from '../meetings/helpers.ts';
 /**
  * Every endpoint × every kind of caller, with the status each must get. "wrongOrigin" is the
  * mentor's valid session sent from a foreign page: reads pass, every state change is 403.
- * A non-member sees 404 (never 403), so room ids do not leak.
+ * A non-member sees 404 (never 403), so room ids do not leak. The matrix room is a program's
+ * pair; "coordinator" coordinates that program: it sees the program's figures and nothing of
+ * the room (every room endpoint is 404 for it, as for any non-member).
  */
-const ACTORS = ['anonymous', 'other', 'mentee', 'mentor', 'expired', 'forged', 'wrongOrigin'] as const;
+const ACTORS = ['anonymous', 'other', 'mentee', 'mentor', 'expired', 'forged', 'wrongOrigin', 'coordinator'] as const;
 type Actor = (typeof ACTORS)[number];
 
 interface Fixture {
-  /** Mentor + mentee. */
+  /** Mentor + mentee, paired by the coordinator's program. */
   room: string;
+  program: string;
+  /** The room's current agreement text hash. */
+  agreementHash: string;
   menteeId: string;
   /** Mentor only, with an unused invite. */
   openRoom: string;
@@ -35,13 +40,16 @@ interface Row {
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: (f: Fixture) => string;
-  body?: () => unknown;
+  body?: (f: Fixture) => unknown;
+  /** A raw body with its content type instead of JSON. */
+  raw?: () => { text: string; type: string };
   /** The fixture needs meetings and a cadence (made only for these rows: they cost a doc load). */
   meetings?: true;
   expect: Record<Actor, number>;
 }
 
-const row = (a: number, o: number, me: number, mo: number, ex: number, fo: number, wo: number): Record<Actor, number> => ({
+/** The coordinator defaults to what any other signed-in non-member gets. */
+const row = (a: number, o: number, me: number, mo: number, ex: number, fo: number, wo: number, co = o): Record<Actor, number> => ({
   anonymous: a,
   other: o,
   mentee: me,
@@ -49,10 +57,18 @@ const row = (a: number, o: number, me: number, mo: number, ex: number, fo: numbe
   expired: ex,
   forged: fo,
   wrongOrigin: wo,
+  coordinator: co,
 });
 
 /** A meeting id no room has. */
 const NO_MEETING = '00000000-0000-4000-8000-000000000000';
+const PROGRAM = {
+  name: 'Matrix program',
+  startDate: '2026-01-01',
+  endDate: '2099-12-31',
+  cadenceDays: 14,
+  milestones: [{ title: 'One', dueOffsetDays: 0 }],
+};
 
 const MATRIX: Row[] = [
   { name: 'signup', method: 'POST', path: () => '/api/auth/signup', body: () => ({ email: uniqueEmail('m'), password: PASSWORD, displayName: 'M' }), expect: row(201, 201, 201, 201, 201, 201, 403) },
@@ -98,12 +114,35 @@ const MATRIX: Row[] = [
   { name: 'next meeting .ics', method: 'GET', path: (f) => `/api/rooms/${f.room}/next-meeting.ics`, meetings: true, expect: row(401, 404, 200, 200, 401, 401, 200) },
   { name: 'next meeting .ics without a cadence', method: 'GET', path: (f) => `/api/rooms/${f.room}/next-meeting.ics`, expect: row(401, 404, 404, 404, 401, 401, 404) },
   { name: 'unknown endpoint', method: 'GET', path: () => '/api/no-such-thing', expect: row(404, 404, 404, 404, 404, 404, 404) },
+  { name: 'create program', method: 'POST', path: () => '/api/programs', body: () => PROGRAM, expect: row(401, 201, 201, 201, 401, 401, 403, 201) },
+  { name: 'list programs', method: 'GET', path: () => '/api/programs', expect: row(401, 200, 200, 200, 401, 401, 200, 200) },
+  { name: 'get program', method: 'GET', path: (f) => `/api/programs/${f.program}`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  { name: 'dashboard', method: 'GET', path: (f) => `/api/programs/${f.program}/dashboard`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  {
+    name: 'upload pairings',
+    method: 'POST',
+    path: (f) => `/api/programs/${f.program}/pairings`,
+    raw: () => ({ text: `mentor_email,mentee_email\n${uniqueEmail('a')},${uniqueEmail('b')}\n`, type: 'text/csv' }),
+    expect: row(401, 404, 404, 404, 401, 401, 403, 201),
+  },
+  { name: 'invitations csv', method: 'GET', path: (f) => `/api/programs/${f.program}/pairings.csv`, expect: row(401, 404, 404, 404, 401, 401, 404, 200) },
+  { name: 'agreement', method: 'GET', path: (f) => `/api/rooms/${f.room}/agreement`, expect: row(401, 404, 200, 200, 401, 401, 200, 404) },
+  {
+    name: 'accept agreement',
+    method: 'POST',
+    path: (f) => `/api/rooms/${f.room}/agreement/accept`,
+    body: (f) => ({ textHash: f.agreementHash }),
+    expect: row(401, 404, 200, 200, 401, 401, 403, 404),
+  },
+  { name: 'my certificates', method: 'GET', path: (f) => `/api/rooms/${f.room}/certificates`, expect: row(401, 404, 200, 200, 401, 401, 200, 404) },
+  { name: 'verify an unknown certificate', method: 'GET', path: () => `/api/certificates/${'A'.repeat(32)}`, expect: row(404, 404, 404, 404, 404, 404, 404, 404) },
 ];
 
 describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   let db: TestDb;
   let server: TestServer;
-  const users = {} as Record<'mentor' | 'mentee' | 'other', { id: string }>;
+  const users = {} as Record<'mentor' | 'mentee' | 'other' | 'coordinator', { id: string; email: string }>;
+  let coordinatorClient: ApiClient;
   let mentorClient: ApiClient;
   let menteeClient: ApiClient;
 
@@ -116,6 +155,9 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     users.mentor = mentor.user;
     users.mentee = mentee.user;
     users.other = other.user;
+    const coordinator = await signup(server.url, 'Coordinator');
+    users.coordinator = coordinator.user;
+    coordinatorClient = coordinator.client;
     mentorClient = mentor.client;
     menteeClient = mentee.client;
   });
@@ -126,9 +168,15 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
 
   /** Fresh rooms per cell, so a cell that changes state (archive, remove, accept) affects no other. */
   async function fixture(meetings = false): Promise<Fixture> {
-    const room = (await mentorClient.post('/api/rooms', { title: 'Matrix room' })).body.room.id;
-    const invite = (await mentorClient.post(`/api/rooms/${room}/invites`)).body.token;
-    expect((await menteeClient.post(`/api/invites/${invite}/accept`)).status).toBe(200);
+    // A program per cell: a person is in one pair of a program. Both have accounts, so they are members at once.
+    const program = (await coordinatorClient.post('/api/programs', PROGRAM)).body.program.id;
+    const imported = await coordinatorClient.request('POST', `/api/programs/${program}/pairings`, undefined, {
+      raw: `mentor_email,mentee_email\n${users.mentor.email},${users.mentee.email}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(201);
+    const room: string = imported.body.created[0].roomId;
+    const agreementHash: string = (await menteeClient.get(`/api/rooms/${room}/agreement`)).body.agreement.textHash;
     const openRoom = (await mentorClient.post('/api/rooms', { title: 'Open room' })).body.room.id;
     const openInvite = (await mentorClient.post(`/api/rooms/${openRoom}/invites`)).body.token;
     let meeting = '';
@@ -139,7 +187,7 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
       meeting = (await mentorClient.post(`/api/rooms/${room}/meetings`)).body.meeting.id;
       expect((await mentorClient.request('PUT', `/api/rooms/${room}/schedule`, { kind: 'weekly' })).status).toBe(200);
     }
-    return { room, menteeId: users.mentee.id, openRoom, openInvite, meeting, endedMeeting };
+    return { room, program, agreementHash, menteeId: users.mentee.id, openRoom, openInvite, meeting, endedMeeting };
   }
 
   /** A client acting as `actor`, with its own session so logging out in one cell harms no other. */
@@ -163,7 +211,8 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
       case 'wrongOrigin':
       case 'mentor':
       case 'mentee':
-      case 'other': {
+      case 'other':
+      case 'coordinator': {
         const who = actor === 'wrongOrigin' ? 'mentor' : actor;
         client.cookie = (await startSession(db.handle.db, users[who].id, 60_000)).token;
         return client;
@@ -176,11 +225,14 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
   }
 
   const cells = MATRIX.flatMap((r) => ACTORS.map((actor) => ({ ...r, actor, status: r.expect[actor] })));
-  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, actor, status, meetings }) => {
+  it.each(cells)('$method $name as $actor answers $status', async ({ method, path, body, raw, actor, status, meetings }) => {
     const f = await fixture(meetings === true);
     const before = (await mentorClient.get(`/api/rooms/${f.room}`)).body.room;
     const client = await clientFor(actor);
-    const res: ApiResponse = await client.request(method, path(f), body?.());
+    const r = raw?.();
+    const res: ApiResponse = r
+      ? await client.request(method, path(f), undefined, { raw: r.text, headers: { 'content-type': r.type } })
+      : await client.request(method, path(f), body?.(f));
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     if (status >= 400) {
       expect(res.body.error.code).toEqual(expect.any(String));
@@ -203,6 +255,7 @@ describe.each(BACKENDS)('the authorization matrix on %s', (backend) => {
     forged: { connect: CloseCode.Unauthenticated },
     wrongOrigin: { connect: CloseCode.Forbidden },
     other: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
+    coordinator: { connect: 'ok', join: { ok: false, code: CloseCode.NoSuchRoom }, send: { ok: false, code: ErrorCode.NotFound } },
     mentee: { connect: 'ok', join: { ok: true }, send: { ok: true } },
     mentor: { connect: 'ok', join: { ok: true }, send: { ok: true } },
   };

@@ -9,6 +9,7 @@ import { apiNotFound, errorHandler, JSON_LIMIT } from './errors.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { checkOrigin, httpMetrics, requestLogging } from './middleware.ts';
 import { roomRoutes } from './room-routes.ts';
+import { programRoutes } from './program-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { historyRoutes } from './history-routes.ts';
 import { meetingRoutes } from './meeting-routes.ts';
@@ -59,6 +60,7 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
   app.use(historyRoutes(ctx, services.rooms, services.history));
   app.use(meetingRoutes(ctx, services.rooms, services.meetings));
   app.use(chatRoutes(ctx, services.rooms, services.chat));
+  app.use(programRoutes(ctx, services.programs, services.rooms));
   app.use('/api', apiNotFound);
 
   serveClient(app, ctx.config.clientDir);
