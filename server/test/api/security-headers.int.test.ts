@@ -78,6 +78,13 @@ describe('security headers', () => {
     }
   });
 
+  it('sends no CSP with a PDF (the browser’s viewer plugin must run), the other headers all the same', async () => {
+    const res = await fetch(`${server.url}/api/certificates/nope.pdf`);
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('does not echo a strange Host header into the policy', async () => {
     const { request } = await import('node:http');
     const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
