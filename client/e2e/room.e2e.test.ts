@@ -167,7 +167,7 @@ describe('two members in one room', () => {
     await openTab(a, 'Notes');
     await openTab(b, 'Notes');
     await notes(a).click();
-    await a.getByRole('button', { name: 'Heading' }).click();
+    await a.getByRole('button', { name: 'Heading', exact: true }).click();
     await a.keyboard.type('Meeting notes', { delay: 10 });
     await a.keyboard.press('Enter');
     await a.keyboard.type('Agreed today.', { delay: 10 });
@@ -231,7 +231,7 @@ describe('two members in one room', () => {
     // re-renders the decorations, and the Enter then splits the paragraph at the old caret.
     await a.waitForTimeout(150);
     await a.keyboard.press('Enter');
-    const bullet = a.getByRole('button', { name: 'Bullet list' });
+    const bullet = a.getByRole('button', { name: 'Bullet list', exact: true });
     await bullet.click();
     expect(await bullet.getAttribute('aria-pressed')).toBe('true');
     await a.keyboard.type('Follow up on the talk outline', { delay: 10 });
@@ -307,7 +307,8 @@ describe('two members in one room', () => {
     // Playwright keeps the relay's own connection to the server open after the page closes;
     // it is closed with the page, as a real tab's socket would be.
     const upstream: Array<{ close(): Promise<void> }> = [];
-    await page.routeWebSocket(/\/yjs\//, (ws) => {
+    // The room doc's socket only: the tab also opens the member's private doc (`<roomId>~private~<userId>`).
+    await page.routeWebSocket(/\/yjs\/[^~?]+(\?|$)/, (ws) => {
       const server = ws.connectToServer();
       upstream.push(server);
       server.onMessage((msg) => {

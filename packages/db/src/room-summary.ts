@@ -12,7 +12,7 @@ export interface StoredRoomDoc {
 /**
  * The stored shared docs of many rooms in one statement, whatever the number of rooms: a room
  * list must not cost a round trip per room. Doc names are exact room ids, so a member's
- * private doc (`<roomId>~private`) is never read here. The tail is bounded by compaction,
+ * private doc (`<roomId>~private~<userId>`) is never read here. The tail is bounded by compaction,
  * which folds a long or idle log into the checkpoint.
  */
 export async function loadRoomDocs(db: Db, roomIds: readonly string[]): Promise<Map<string, StoredRoomDoc>> {

@@ -7,4 +7,5 @@ export * from './rest.ts';
 export * from './events.ts';
 export * from './history.ts';
 export * from './meetings.ts';
+export * from './doc-names.ts';
 export * from './programs.ts';

@@ -14,5 +14,5 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** Path prefix of the y-websocket endpoint: ws(s)://HOST/yjs/<roomId>. */
 export const YJS_PATH = '/yjs';
-/** Suffix of a member's private doc name: `<roomId>~private`. */
+/** Marks a member's private doc: `<roomId>~private~<userId>` (legacy: `<roomId>~private`). */
 export const PRIVATE_DOC_SUFFIX = '~private';

@@ -36,6 +36,7 @@ import {
 } from '@menteo/db';
 import {
   agreementText,
+  applyRoadmap,
   docFromStored,
   meetsCertificateTarget,
   programProgress,
@@ -107,6 +108,8 @@ function seedUpdate(program: ProgramWithCount, pairedOn: string): Uint8Array {
     expectations: program.expectations,
     pairedOn,
   });
+  // The program's roadmap starts the board (an unknown id adds nothing).
+  if (program.roadmapId) applyRoadmap(doc, program.roadmapId);
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return update;

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, PRIVATE_DOC_SUFFIX, YJS_PATH, closeReason } from '@menteo/protocol';
+import { CloseCode, YJS_PATH, closeReason, parseDocName, storedDocName } from '@menteo/protocol';
 import type { AppContext } from '../context.ts';
 import { isAllowedOrigin } from '../auth/origin.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -72,8 +72,9 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     } catch {
       return { ok: false, code: CloseCode.NoSuchRoom, why: 'undecodable doc name' };
     }
-    const isPrivate = docName.endsWith(PRIVATE_DOC_SUFFIX);
-    const roomId = isPrivate ? docName.slice(0, -PRIVATE_DOC_SUFFIX.length) : docName;
+    const parsed = parseDocName(docName);
+    if (!parsed) return { ok: false, code: CloseCode.NoSuchRoom, why: 'malformed doc name' };
+    const { roomId } = parsed;
     // Unknown rooms and rooms of others look the same (4404), so ids do not leak.
     const role = await ctx.auth.roomRole(principal, roomId);
     if (role === null) {
@@ -82,8 +83,12 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
       }
       return { ok: false, code: CloseCode.NoSuchRoom, why: 'not a member' };
     }
-    // Each member has their own private doc; the name they use is the same for both.
-    const storageName = isPrivate ? `${roomId}${PRIVATE_DOC_SUFFIX}~${principal.userId}` : roomId;
+    // A private doc is its owner's alone: the partner knows the room, so 4403 (not 4404) hides nothing.
+    if (parsed.kind === 'private' && parsed.ownerId !== null && parsed.ownerId !== principal.userId) {
+      return { ok: false, code: CloseCode.Forbidden, why: "another member's private doc" };
+    }
+    // The legacy name `<roomId>~private` and the per-user name reach the same stored doc.
+    const storageName = storedDocName(parsed, principal.userId);
     return { ok: true, docName: storageName, info: { userId: principal.userId, roomId, wantsAck } };
   }
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { schema } from '@menteo/db';
+import { countChatMessages, schema } from '@menteo/db';
 import { startSession } from '../../src/auth/sessions.ts';
 import { hashToken, newToken } from '../../src/auth/tokens.ts';
+import { CloseCode, ErrorCode, SESSION_COOKIE, privateDocName } from '@menteo/protocol';
 import { BACKENDS, createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { ApiClient, PASSWORD, signup, uniqueEmail, type ApiResponse } from './api-client.ts';
 import { io as connectIo } from 'socket.io-client';
-import { countChatMessages } from '@menteo/db';
-import { CloseCode, ErrorCode, SESSION_COOKIE } from '@menteo/protocol';
-import { createTestRoom, createTestUser, waitFor, type TestUser } from '../realtime/clients.ts';
+import { createTestRoom, createTestUser, rawSocket, waitFor, type TestUser } from '../realtime/clients.ts';
 import { apiAs, type ClientSocket } from '../meetings/helpers.ts';
 
 /**
@@ -349,5 +348,85 @@ describe.each(BACKENDS)('meeting socket events on %s', (backend) => {
     await new Promise((r) => setTimeout(r, 200));
     expect(e.states).toEqual([]);
     expect(await e.socket.emitWithAck('meeting:current', { roomId })).toMatchObject({ ok: false, code: CloseCode.NoSuchRoom });
+  });
+});
+
+/**
+ * The doc socket (`/yjs/<docName>`) for the same callers: "open" is admitted (the server sends
+ * its sync step 1), a number is the close code. A member's private doc is its owner's alone,
+ * under the per-user name; the legacy `<roomId>~private` always means the caller's own.
+ */
+type DocActor = Exclude<Actor, 'expired'>;
+const DOC_ACTORS: DocActor[] = ['anonymous', 'other', 'mentee', 'mentor', 'forged', 'wrongOrigin', 'coordinator'];
+type Outcome = 'open' | number;
+interface DocRow {
+  name: string;
+  doc: (f: { room: string; mentorId: string; menteeId: string }) => string;
+  expect: Record<DocActor, Outcome>;
+}
+/** The coordinator of the room's program is refused every doc of it with 4403. */
+const docRow = (a: Outcome, o: Outcome, me: Outcome, mo: Outcome, fo: Outcome, wo: Outcome, co: Outcome = CloseCode.Forbidden): Record<DocActor, Outcome> => ({
+  anonymous: a,
+  other: o,
+  mentee: me,
+  mentor: mo,
+  forged: fo,
+  wrongOrigin: wo,
+  coordinator: co,
+});
+const { Unauthenticated: U, NoSuchRoom: N, Forbidden: F } = CloseCode;
+const DOC_MATRIX: DocRow[] = [
+  { name: 'the room doc', doc: (f) => f.room, expect: docRow(U, N, 'open', 'open', U, F) },
+  { name: "the mentor's private doc", doc: (f) => privateDocName(f.room, f.mentorId), expect: docRow(U, N, F, 'open', U, F) },
+  { name: "the mentee's private doc", doc: (f) => privateDocName(f.room, f.menteeId), expect: docRow(U, N, 'open', F, U, F) },
+  { name: 'the legacy private name (own doc)', doc: (f) => `${f.room}~private`, expect: docRow(U, N, 'open', 'open', U, F) },
+];
+
+describe.each(BACKENDS)('the doc socket matrix on %s', (backend) => {
+  let db: TestDb;
+  let server: TestServer;
+  let fixture: { room: string; mentorId: string; menteeId: string };
+  const cookies = {} as Record<DocActor, string | null>;
+
+  beforeAll(async () => {
+    db = await createTestDb(backend);
+    server = await startTestServer({ db: db.handle });
+    const mentor = await signup(server.url, 'Mentor');
+    const mentee = await signup(server.url, 'Mentee');
+    const other = await signup(server.url, 'Other');
+    const coordinator = await signup(server.url, 'Coordinator');
+    // The pair's room comes from a program, so its coordinator is a caller too.
+    const program = (await coordinator.client.post('/api/programs', PROGRAM)).body.program.id;
+    const imported = await coordinator.client.request('POST', `/api/programs/${program}/pairings`, undefined, {
+      raw: `mentor_email,mentee_email\n${mentor.user.email},${mentee.user.email}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(201);
+    const room: string = imported.body.created[0].roomId;
+    fixture = { room, mentorId: mentor.user.id, menteeId: mentee.user.id };
+    cookies.coordinator = coordinator.client.cookie;
+    cookies.anonymous = null;
+    cookies.forged = newToken();
+    cookies.mentor = mentor.client.cookie;
+    cookies.wrongOrigin = mentor.client.cookie;
+    cookies.mentee = mentee.client.cookie;
+    cookies.other = other.client.cookie;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.destroy();
+  });
+
+  const cells = DOC_MATRIX.flatMap((r) => DOC_ACTORS.map((actor) => ({ ...r, actor, outcome: r.expect[actor] })));
+  it.each(cells)('$name as $actor: $outcome', async ({ doc, actor, outcome }) => {
+    const headers: Record<string, string> = {};
+    const cookie = cookies[actor];
+    if (cookie) headers.cookie = `${SESSION_COOKIE}=${cookie}`;
+    if (actor === 'wrongOrigin') headers.origin = 'https://evil.example';
+    const s = rawSocket(`${server.wsUrl}/yjs/${doc(fixture)}`, headers);
+    const first = new Promise<'open'>((resolve) => s.ws.once('message', () => resolve('open')));
+    const got = await Promise.race([first, s.closed.then((c) => c.code)]);
+    s.ws.close();
+    expect(got).toBe(outcome);
   });
 });

@@ -19,7 +19,7 @@ export interface ClearResult {
 }
 
 /**
- * Deletes every room copy (`menteo:<roomId>`, private docs `menteo:<roomId>~private` too).
+ * Deletes every room copy (`menteo:<roomId>`, private docs `menteo:<roomId>~private~<userId>` too).
  * A room still open in this tab does not hold this up: y-indexeddb closes its connection when
  * asked to (versionchange). Should a connection stay open anyway, IndexedDB finishes the
  * deletion once it closes, so callers must not make closing a room wait for this promise.
