@@ -151,7 +151,7 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
   };
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -167,7 +167,7 @@ function isErrorBody(json: unknown): json is ApiErrorBody {
   return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
 }
 
-function errorFrom(res: Response, json: unknown): ApiError {
+export function errorFrom(res: Response, json: unknown): ApiError {
   if (isErrorBody(json)) {
     const { code, message, details } = json.error;
     return new ApiError(res.status, code, message, details);

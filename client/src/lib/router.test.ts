@@ -22,6 +22,12 @@ describe('matchRoute', () => {
   it('answers not-found for unknown paths and extra segments, keeping the path to show', () => {
     expect(matchRoute('/nope')).toEqual({ name: 'not-found', path: '/nope' });
     expect(matchRoute('/rooms/a/b')).toEqual({ name: 'not-found', path: '/rooms/a/b' });
+    expect(matchRoute('/rooms/a/history/nope')).toEqual({ name: 'not-found', path: '/rooms/a/history/nope' });
+    expect(matchRoute('/rooms/a/history/compare', '?a=m1')).toEqual({
+      name: 'history',
+      roomId: 'a',
+      view: { kind: 'compare', a: 'm1', b: null },
+    });
     expect(matchRoute('/invite')).toEqual({ name: 'not-found', path: '/invite' });
     expect(matchRoute('/login/extra')).toEqual({ name: 'not-found', path: '/login/extra' });
   });
@@ -55,6 +61,11 @@ describe('routeHref', () => {
       { name: 'signup', next: '/rooms/1?tab=notes' },
       { name: 'rooms' },
       { name: 'room', roomId: 'r1' },
+      { name: 'history', roomId: 'r1', view: { kind: 'list' } },
+      { name: 'history', roomId: 'r1', view: { kind: 'meeting', meetingId: 'm 1' } },
+      { name: 'history', roomId: 'r1', view: { kind: 'compare', a: 'm1', b: 'now' } },
+      { name: 'history', roomId: 'r1', view: { kind: 'compare', a: null, b: null } },
+      { name: 'history', roomId: 'r1', view: { kind: 'timeline', from: '2026-12-05T07:00:00.000Z', to: null } },
       { name: 'invite', token: 'a/b' },
     ];
     for (const r of routes) {
@@ -76,6 +87,7 @@ describe('safeNext and requiresAuth', () => {
   it('protects the rooms list and rooms, not the auth, invite or 404 pages', () => {
     expect(requiresAuth({ name: 'rooms' })).toBe(true);
     expect(requiresAuth({ name: 'room', roomId: 'x' })).toBe(true);
+    expect(requiresAuth({ name: 'history', roomId: 'x', view: { kind: 'list' } })).toBe(true);
     expect(requiresAuth({ name: 'invite', token: 't' })).toBe(false);
     expect(requiresAuth({ name: 'login', next: null })).toBe(false);
     expect(requiresAuth({ name: 'home' })).toBe(false);
