@@ -17,7 +17,7 @@ const VENDOR_GROUPS = [
   // zod, the switch that keeps it from probing eval (CSP), and the shared packages whose schemas
   // are built when they load: one chunk, in execution order, so the switch runs before any
   // schema is built. Split across chunks, an imported chunk runs first and zod probed eval.
-  { name: 'shared', priority: 3, test: /[\\/]node_modules[\\/]zod[\\/]|[\\/]packages[\\/](protocol|room-doc)[\\/]src[\\/]|[\\/]src[\\/]lib[\\/]zod-jitless\.ts$/ },
+  { name: 'shared', priority: 3, test: /[\\/]node_modules[\\/]zod[\\/]|[\\/]packages[\\/](protocol|room-doc)[\\/]src[\\/]|[\\/]client[\\/]src[\\/]zod-jitless\.ts$/ },
   { name: 'editor', priority: 1, test: /[\\/]node_modules[\\/](@tiptap|prosemirror-[^\\/]+|orderedmap|rope-sequence|w3c-keyname|@?y-prosemirror)[\\/]/ },
   { name: 'sync', priority: 2, test: /[\\/]node_modules[\\/](yjs|y-protocols|y-websocket|y-indexeddb|lib0)[\\/]/ },
   { name: 'links', priority: 2, test: /[\\/]node_modules[\\/]linkifyjs[\\/]/ },

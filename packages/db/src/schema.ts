@@ -127,19 +127,18 @@ export const roomUpdates = pgTable(
  * A room's chat. `id` orders a room's messages (and is the "load older" cursor): a node's
  * group commit inserts its batch in send order, and messages of one room sent on two nodes at
  * once are ordered by whichever commit came first, which is also the order members saw them.
- * `meeting_id` is the meeting open when the message was committed (no foreign key yet: the
- * meetings table is another area's).
+ * `meeting_id` is the meeting open when the message was committed (no foreign key, for the
+ * reason below; a meeting is never deleted without its room).
  */
 export const chatMessages = pgTable(
   'chat_messages',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    roomId: uuid('room_id')
-      .notNull()
-      .references(() => rooms.id, { onDelete: 'cascade' }),
-    authorId: uuid('author_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    // No foreign keys, like room_updates: each FK check locks the referenced room and user
+    // row (FOR KEY SHARE), which made a 500-row group commit four times slower (87 ms against
+    // 21 ms). The service writes only ids it checked; rooms are archived, never deleted.
+    roomId: uuid('room_id').notNull(),
+    authorId: uuid('author_id').notNull(),
     body: text('body').notNull(),
     createdAt: createdAt(),
     meetingId: uuid('meeting_id'),
