@@ -329,7 +329,7 @@ export function peersReport(r: PeersResult): string {
       const common = Math.min(heldRooms('ours'), heldRooms(t));
       const ours = r.steps.find((s) => s.target === 'ours' && s.rooms === common);
       const peer = r.steps.find((s) => s.target === t && s.rooms === common);
-      const roomsRatio = heldRooms(t) > 0 ? ratio(heldRooms('ours'), heldRooms(t)) : 'n/a';
+      const roomsRatio = heldRooms(t) > 0 && heldRooms('ours') > 0 ? ratio(heldRooms('ours'), heldRooms(t)) : 'n/a (a server held no step)';
       ratios.push([
         `ours / ${LABEL[t]}`,
         roomsRatio + (heldRooms('ours') === top || heldRooms(t) === top ? ' (a ramp ended, not a limit)' : ''),
@@ -343,7 +343,7 @@ export function peersReport(r: PeersResult): string {
   out.push('');
   out.push(
     ...mdTable(
-      ['server', 'rooms', 'result', 'p50 / p99', 'server CPU', 'CPU ms / 1,000 edits', 'RSS idle → loaded', 'connect', 'generators CPU · loop p99 / max', 'load avg'],
+      ['server', 'rooms', 'result', 'p50 / p99', 'server CPU', 'CPU ms / 1,000 edits', 'alloc / edit', 'RSS idle → loaded', 'connect', 'generators CPU · loop p99 / max', 'load avg'],
       r.steps.map((s) => [
         s.target,
         String(s.rooms),
@@ -351,6 +351,7 @@ export function peersReport(r: PeersResult): string {
         `${f(s.peerP50Ms, 1)} / ${f(s.peerP99Ms, 1)} ms`,
         `${f(s.serverCpuPercent)} %`,
         f(s.cpuMsPer1000Edits),
+        Number.isFinite(s.allocatedBytesPerEdit) ? `${f(s.allocatedBytesPerEdit / 1024, 1)} KB` : '—',
         `${f(s.rssIdleMB)} → ${f(s.rssLoadedMB)} MB`,
         `${s.connect.clients} in ${f(s.connect.ms / 1000, 1)} s`,
         s.generators.map((g) => `${f(g.cpuPercent)} % · ${f(g.loopP99Ms, 1)} / ${f(g.loopMaxMs)} ms`).join('; '),
