@@ -17,6 +17,7 @@ import { createTestDatabase } from '../test/postgres.ts';
 import { processUsage, startNodeProcess } from '../test/process.ts';
 import { provisionRoomsInDb } from '../test/provision.ts';
 import type { PeerGeneratorCommand, PeerGeneratorEvent, PeerGeneratorReport, PeerRoom, PeerWire } from './peers-generator.ts';
+import { postgresBackends, setPriority } from './priority.ts';
 import { summarize } from './stats.ts';
 
 export type PeerTarget = 'ours' | 'hocuspocus' | 'hocuspocus-db' | 'y-websocket';
@@ -32,6 +33,8 @@ export interface PeersOptions {
   concurrency: number;
   nodeArgs: string[];
   p99LimitMs: number;
+  /** Nice value for the server under test, its Postgres backends and the generators (0: unchanged); see priority.ts. */
+  priority: number;
 }
 
 export interface PeerStep {
@@ -63,6 +66,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Started {
   pid: number;
+  /** The database the server uses, if any (its backends get the benchmark's priority). */
+  databaseUrl: string | null;
   /** Where the node writes its allocation total (ours only). */
   allocFile: string | null;
   wire: PeerWire;
@@ -109,6 +114,7 @@ async function startTarget(target: PeerTarget, rooms: number, nodeArgs: string[]
     const provisioned = await provisionRoomsInDb(db.url, rooms);
     return {
       pid: node.pid,
+      databaseUrl: db.url,
       allocFile,
       wire: 'menteo',
       rooms: provisioned.map((r) => ({ roomId: r.roomId, wsUrl: node.wsUrl, sessions: [r.mentor.session, r.mentee.session] })),
@@ -120,12 +126,13 @@ async function startTarget(target: PeerTarget, rooms: number, nodeArgs: string[]
   }
   if (target === 'y-websocket') {
     const { child, port } = await forkPeer('y-websocket.ts', {}, nodeArgs);
-    return { pid: child.pid!, allocFile: null, wire: 'plain', rooms: roomIds(rooms).map((roomId) => ({ roomId, wsUrl: `ws://127.0.0.1:${port}` })), stop: () => killChild(child) };
+    return { pid: child.pid!, databaseUrl: null, allocFile: null, wire: 'plain', rooms: roomIds(rooms).map((roomId) => ({ roomId, wsUrl: `ws://127.0.0.1:${port}` })), stop: () => killChild(child) };
   }
   const db = target === 'hocuspocus-db' ? await createTestDatabase() : null;
   const { child, port } = await forkPeer('hocuspocus.ts', db ? { DATABASE_URL: db.url } : {}, nodeArgs);
   return {
     pid: child.pid!,
+    databaseUrl: db?.url ?? null,
     allocFile: null,
     wire: 'hocuspocus',
     rooms: roomIds(rooms).map((roomId) => ({ roomId, wsUrl: `ws://127.0.0.1:${port}` })),
@@ -185,6 +192,9 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
       }),
     );
     const conn = await Promise.all(connected);
+    // After connecting, the server's Postgres pool is open: its backends get the same priority.
+    const backends = opts.priority !== 0 && started.databaseUrl ? await postgresBackends(started.databaseUrl) : [];
+    setPriority([started.pid, ...generators.map((g) => g.pid), ...backends], opts.priority);
     const connect = {
       clients: conn.reduce((n, c) => n + c.clients, 0),
       failures: conn.reduce((n, c) => n + c.failures, 0),

@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     const steps = (args['peers-steps'] ?? (quick ? '50,100' : '250,500,1000,1500,2000,2500,3000,4000')).split(',').map((v) => num(v.trim(), 'peers-steps'));
     const durationMs = num(quick ? '6' : args['peers-duration'], 'peers-duration') * 1000;
     const r = await runPeers(
-      { targets, steps, durationMs, warmupMs: Math.min(load.warmupMs, durationMs / 3), rate: load.rate, workers: load.workers, concurrency: load.concurrency, nodeArgs: load.nodeArgs, p99LimitMs: 50 },
+      { targets, steps, durationMs, warmupMs: Math.min(load.warmupMs, durationMs / 3), rate: load.rate, workers: load.workers, concurrency: load.concurrency, nodeArgs: load.nodeArgs, p99LimitMs: 50, priority },
       log,
     );
     console.log(`\nPeers (issue 19): ${steps.join(', ')} rooms × 2 clients × ${load.rate} edit/s, ${durationMs / 1000} s per step\n`);
