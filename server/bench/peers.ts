@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { freePort } from '../test/pg-instance.ts';
 import { createTestDatabase } from '../test/postgres.ts';
 import { processUsage, startNodeProcess } from '../test/process.ts';
@@ -56,6 +57,8 @@ export interface PeerStep {
   memoryPerRoomKB: number;
   /** Ours only: heap bytes allocated per edit (see allocatedBytes below), NaN for peers. */
   allocatedBytesPerEdit: number;
+  /** Hocuspocus + database: documents in its table at the end of the step (null elsewhere). */
+  storedDocuments: number | null;
   generators: Array<{ cpuPercent: number; loopP99Ms: number; loopMaxMs: number }>;
   loadAverage: number;
 }
@@ -71,6 +74,8 @@ interface Started {
   /** Where the node writes its allocation total (ours only). */
   allocFile: string | null;
   wire: PeerWire;
+  /** Hocuspocus + database only: how many documents its table holds (checked before the stop). */
+  storedDocuments?: () => Promise<number>;
   rooms: PeerRoom[];
   stop(): Promise<void>;
 }
@@ -135,6 +140,23 @@ async function startTarget(target: PeerTarget, rooms: number, nodeArgs: string[]
     databaseUrl: db?.url ?? null,
     allocFile: null,
     wire: 'hocuspocus',
+    storedDocuments: db
+      ? async () => {
+          const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
+          try {
+            // Hocuspocus stores 2 s after the last change and at most 10 s after the first (its
+            // defaults); with an edit a second the 10 s bound is the one that fires.
+            const until = Date.now() + 12_000;
+            for (;;) {
+              const [row] = await sql<Array<{ n: number }>>`SELECT count(*)::int AS n FROM bench_hocuspocus_documents`;
+              if ((row?.n ?? 0) >= rooms || Date.now() > until) return row?.n ?? 0;
+              await sleep(500);
+            }
+          } finally {
+            await sql.end();
+          }
+        }
+      : undefined,
     rooms: roomIds(rooms).map((roomId) => ({ roomId, wsUrl: `ws://127.0.0.1:${port}` })),
     stop: async () => {
       await killChild(child);
@@ -216,6 +238,7 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
     const windowMs = performance.now() - fromWall;
     const loadAverage = os.loadavg()[0] ?? 0;
     const rs: PeerGeneratorReport[] = await Promise.all(reports);
+    const storedDocuments = started.storedDocuments ? await started.storedDocuments() : null;
     const latency = summarize(rs.flatMap((r) => r.peerLatency));
     const closes: Record<string, number> = {};
     for (const r of rs) for (const [k, v] of Object.entries(r.closes)) closes[k] = (closes[k] ?? 0) + v;
@@ -227,6 +250,8 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
     if (Object.keys(closes).length > 0) why.push(`closes ${JSON.stringify(closes)}`);
     if (undelivered > 0) why.push(`${undelivered} undelivered`);
     if (unacked > 0) why.push(`${unacked} unacked`);
+    // Every room should be in Hocuspocus's table once its debounce has fired.
+    if (storedDocuments !== null && storedDocuments < rooms) why.push(`${rooms - storedDocuments} documents not stored`);
     if (!(latency.p99 < opts.p99LimitMs)) why.push(`p99 ${latency.p99.toFixed(1)} ms`);
     const step: PeerStep = {
       target,
@@ -246,13 +271,14 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
       rssLoadedMB: loaded.rssBytes / MB,
       memoryPerRoomKB: (loaded.rssBytes - idle.rssBytes) / 1024 / rooms,
       allocatedBytesPerEdit: inWindow > 0 ? (allocTo - allocFrom) / inWindow : NaN,
+      storedDocuments,
       generators: rs.map((r) => ({ cpuPercent: r.cpuPercent, loopP99Ms: r.loopDelayMs.p99, loopMaxMs: r.loopDelayMs.max })),
       loadAverage,
     };
     log(
       `${target} ${rooms} rooms: ${step.pass ? 'pass' : `FAIL (${why.join(', ')})`}; p99 ${latency.p99.toFixed(1)} ms, ` +
         `CPU ${step.serverCpuPercent.toFixed(0)} %, ${step.cpuMsPer1000Edits.toFixed(0)} ms/1,000 edits, ` +
-        `connect ${Math.round(connect.ms)} ms, generator CPU ${rs.map((r) => r.cpuPercent.toFixed(0)).join('/')} %`,
+        `connect ${Math.round(connect.ms)} ms, ${storedDocuments === null ? '' : `${storedDocuments} documents stored, `}generator CPU ${rs.map((r) => r.cpuPercent.toFixed(0)).join('/')} %`,
     );
     return step;
   } finally {
