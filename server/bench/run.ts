@@ -16,6 +16,10 @@
  *   npm run bench -- --scenarios chat     issue 15's chat: 1,000 rooms × 1 message/s on one node
  *   npm run bench -- --scenarios chat --chat-bus memory,redis   also with the socket.io Redis adapter
  *   npm run bench -- --scenarios history  session history (issue 16): 100 meetings, 50,000 updates
+ *   npm run bench -- --peers              issue 19: ours vs Hocuspocus (memory, extension-database on
+ *                                         Postgres) and @y/websocket-server, ramping rooms per server
+ *                                         until one fails (peers.ts); --peers-steps 250,500,1000 for
+ *                                         the ramp, --peers-targets ours,hocuspocus to pick servers
  *   npm run bench -- --neighbours 2       with 2 processes each keeping 60 % of a core busy at the
  *                                         benchmark's priority: a repeatable squeeze (neighbours.ts)
  */
@@ -30,6 +34,7 @@ import { runOpenTime, type OpenResult } from './open-time.ts';
 import { runChatBench, type ChatBenchResult } from './chat.ts';
 import { runHistoryBench, type HistoryBenchResult } from './history-api.ts';
 import { programsRows, runProgramsBench } from './programs.ts';
+import { PEER_TARGETS, peersReport, runPeers, type PeerTarget } from './peers.ts';
 import { printTable, round, type Summary } from './stats.ts';
 import type { Timed } from './history-api.ts';
 import type { EditKind } from './protocol.ts';
@@ -37,6 +42,10 @@ import type { EditKind } from './protocol.ts';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: false },
+    'peers-steps': { type: 'string' },
+    'peers-targets': { type: 'string', default: PEER_TARGETS.join(',') },
+    'peers-duration': { type: 'string', default: '15' },
     scenarios: { type: 'string', default: 'single,open,multi,chat,history,programs,meetings' },
     'chat-bus': { type: 'string', default: 'memory' },
     'history-meetings': { type: 'string', default: '100' },
@@ -289,6 +298,24 @@ async function main(): Promise<void> {
     startNeighbours(neighbours, priority);
     log(`${neighbours} CPU neighbour(s) at 60 % of a core each, priority ${priority}`);
   }
+  if (args.peers) {
+    const targets = args['peers-targets'].split(',').map((t) => {
+      const v = t.trim() as PeerTarget;
+      if (!PEER_TARGETS.includes(v)) throw new Error(`--peers-targets: unknown server ${t} (${PEER_TARGETS.join(', ')})`);
+      return v;
+    });
+    const steps = (args['peers-steps'] ?? (quick ? '50,100' : '250,500,1000,1500,2000,2500,3000,4000')).split(',').map((v) => num(v.trim(), 'peers-steps'));
+    const durationMs = num(quick ? '6' : args['peers-duration'], 'peers-duration') * 1000;
+    const r = await runPeers(
+      { targets, steps, durationMs, warmupMs: Math.min(load.warmupMs, durationMs / 3), rate: load.rate, workers: load.workers, concurrency: load.concurrency, nodeArgs: load.nodeArgs, p99LimitMs: 50, priority },
+      log,
+    );
+    console.log(`\nPeers (issue 19): ${steps.join(', ')} rooms × 2 clients × ${load.rate} edit/s, ${durationMs / 1000} s per step\n`);
+    console.log(peersReport(r));
+    results.peers = r;
+    // The peers run stands alone unless scenarios were asked for too.
+    if (!process.argv.some((a) => a.startsWith('--scenarios'))) scenarios.clear();
+  }
   if (scenarios.has('single')) {
     for (const [i, edit] of edits.entries()) {
       log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
@@ -357,8 +384,10 @@ async function main(): Promise<void> {
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.
-  fs.writeFileSync(args.out, JSON.stringify(results, (k, v: unknown) => (k === 'finalClocks' ? undefined : v), 2) + '\n');
-  log(`wrote ${args.out}`);
+  // A peers run keeps its own file, so it does not replace the scenarios' results.json.
+  const out = args.peers && !process.argv.some((a) => a.startsWith('--out')) ? fileURLToPath(new URL('./results-peers.json', import.meta.url)) : args.out;
+  fs.writeFileSync(out, JSON.stringify(results, (k, v: unknown) => (k === 'finalClocks' ? undefined : v), 2) + '\n');
+  log(`wrote ${out}`);
 }
 
 main().then(
