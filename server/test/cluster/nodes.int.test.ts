@@ -64,16 +64,20 @@ describe('a cluster of three node processes', () => {
     await waitFor(() => items(a).length === 60 && sameDoc(a, b), 'both members to hold the same 60 items');
     expect(a.doc.getText('notes').toString()).toBe(b.doc.getText('notes').toString());
 
-    a.provider.awareness.setLocalStateField('user', { name: 'Mentor on n1' });
-    b.provider.awareness.setLocalStateField('user', { name: 'Mentee on n2' });
-    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Mentor on n1', 'a’s awareness on b');
-    await waitFor(() => a.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === 'Mentee on n2', 'b’s awareness on a');
+    // A state's `user` is stamped by the member's node with who is signed in (Room.stampAwareness),
+    // so the marker rides in a field of the client's own; the stamp must cross nodes with it.
+    a.provider.awareness.setLocalStateField('where', 'Mentor on n1');
+    b.provider.awareness.setLocalStateField('where', 'Mentee on n2');
+    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.where === 'Mentor on n1', 'a’s awareness on b');
+    await waitFor(() => a.provider.awareness.getStates().get(b.doc.clientID)?.where === 'Mentee on n2', 'b’s awareness on a');
+    expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user?.userId).toBe(mentor.id);
+    expect(a.provider.awareness.getStates().get(b.doc.clientID)?.user?.userId).toBe(mentee.id);
 
     // A third member view on the third node gets both edits and both presences at once.
     const c = client(nodes[2]!.wsUrl, roomId, { cookie: mentor.cookie });
     await waitSynced(c);
     await waitFor(() => sameDoc(a, c), 'the third node to serve the same doc');
-    await waitFor(() => c.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === 'Mentee on n2', 'awareness on the third node');
+    await waitFor(() => c.provider.awareness.getStates().get(b.doc.clientID)?.where === 'Mentee on n2', 'awareness on the third node');
   }, 90_000);
 
   it('keeps a member’s second tab in view when the tab that relayed it closes on another node, and drops it when it closes itself', async () => {
