@@ -49,13 +49,13 @@ describe('npm run cluster', () => {
     for (const c of cleanup.reverse()) await c();
   }, 60_000);
 
-  /** Runs scripts/cluster.ts with two nodes on free ports (plus `args`) on its own Redis and database, until it is ready. */
+  /** Runs scripts/cluster.ts with two nodes on free ports and the built-in proxy (HAProxy: haproxy.int.test.ts), plus `args`, on its own Redis and database, until it is ready. */
   const startCluster = async (args: string[]) => {
     const redis = await startRedisInstance();
     cleanup.push(() => redis.destroy());
     const pg = await createTestDatabase();
     cleanup.push(() => pg.drop());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', '--proxy', 'builtin', ...args], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
