@@ -29,7 +29,7 @@ describe.skipIf(!haproxyBin)('three nodes behind HAProxy (room-affine)', () => {
   beforeAll(async () => {
     redis = await startRedisInstance();
     db = await createTestDb('postgres');
-    const start = (i: number) => startNodeProcess({ databaseUrl: db.url!, redisUrl: redis.url, nodeId: `h${i}`, logLevel: 'info', env: { ROOM_IDLE_MS: '60000' } });
+    const start = (i: number) => startNodeProcess({ databaseUrl: db.url!, redisUrl: redis.url, nodeId: `h${i}`, logLevel: 'info' });
     nodes = await Promise.all([1, 2, 3].map(start));
     haproxy = await startHaproxy({
       binary: haproxyBin!,
@@ -90,7 +90,6 @@ describe.skipIf(!haproxyBin)('three nodes behind HAProxy (room-affine)', () => {
 
     // The presence socket of a room (?room=<id>) joins its doc sockets' node: a third doc
     // socket shows which node that is (its count rises there, and no node loads the room anew).
-    const rise = (before: number[], after: number[]) => after.findIndex((n, i) => n > before[i]!);
     const all = (name: string) => Promise.all(nodes.map((n) => gauge(n, name)));
     for (const r of rooms.slice(0, 3)) {
       const [docsBefore, loadedBefore, ioBefore] = [await all('menteo_yjs_connections'), await all('menteo_rooms_loaded'), await all('menteo_socketio_connections')];
@@ -104,12 +103,14 @@ describe.skipIf(!haproxyBin)('three nodes behind HAProxy (room-affine)', () => {
       });
       sockets.push(s);
       await waitFor(() => s.connected, 'the presence socket to connect');
-      let docNode = -1;
-      await waitForAsync(async () => (docNode = rise(docsBefore, await all('menteo_yjs_connections'))) >= 0, 'the third doc socket to count', 10_000).catch((err: Error) => {
-        throw new Error(`${err.message}: before ${docsBefore.join('/')}`);
-      });
+      // Other clients may reconnect meanwhile (a loaded machine): what counts is that one node
+      // gained both the doc socket and the presence socket, and no node loaded the room anew.
+      const both = async () => {
+        const [docs, io] = [await all('menteo_yjs_connections'), await all('menteo_socketio_connections')];
+        return nodes.some((_, i) => docs[i]! > docsBefore[i]! && io[i]! > ioBefore[i]!) && io.filter((n, i) => n > ioBefore[i]!).length === 1;
+      };
+      await waitForAsync(both, 'the doc and the presence socket of a room on one node', 10_000);
       expect(await all('menteo_rooms_loaded')).toEqual(loadedBefore);
-      expect(rise(ioBefore, await all('menteo_socketio_connections'))).toBe(docNode);
       probe.destroy();
       s.disconnect();
     }
@@ -151,14 +152,19 @@ describe.skipIf(!haproxyBin)('three nodes behind HAProxy (room-affine)', () => {
     await waitFor(converged, 'every room to converge after the kill', 30_000).catch((err: Error) => {
       const bad = rooms.filter((r) => !(items(r.a).length === expected && sameDoc(r.a, r.b)));
       const unsynced = rooms.filter((r) => !(r.a.provider.synced && r.b.provider.synced));
-      const unsaved = rooms.filter((r) => !(isSaved(r.a) && isSaved(r.b)));
-      throw new Error(`${err.message}: ${bad.length} rooms apart, ${unsynced.length} not synced, ${unsaved.length} not acked (expected ${expected} items)`);
+      const unsaved = rooms
+        .filter((r) => !(isSaved(r.a) && isSaved(r.b)))
+        .map((r) => `${r.roomId}: a ${r.a.acked.get(r.a.doc.clientID)}/${Y.decodeStateVector(Y.encodeStateVector(r.a.doc)).get(r.a.doc.clientID)}, b ${r.b.acked.get(r.b.doc.clientID)}/${Y.decodeStateVector(Y.encodeStateVector(r.b.doc)).get(r.b.doc.clientID)}`);
+      throw new Error(`${err.message}: ${bad.length} rooms apart, ${unsynced.length} not synced, ${unsaved.length} not acked (expected ${expected} items) ${unsaved.join('; ')}`);
     });
     const tookMs = Date.now() - killedAt;
     console.log(`haproxy: ${loaded[nodes.indexOf(victim)]} rooms moved off the killed node; all ${ROOMS} rooms converged ${tookMs} ms after kill -9`);
     // The moved rooms are each on one surviving node again.
     await waitForAsync(async () => (await sum('menteo_yjs_connections', survivors)) === 2 * ROOMS, 'every socket on a survivor', 15_000);
-    expect(await sum('menteo_rooms_loaded', survivors)).toBe(ROOMS);
+    // Each room loaded once (a room that lost its last socket somewhere unloads after ROOM_IDLE_MS).
+    await waitForAsync(async () => (await sum('menteo_rooms_loaded', survivors)) === ROOMS, 'each room loaded on one survivor', 15_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${await sum('menteo_rooms_loaded', survivors)} loaded`);
+    });
     expect(tookMs).toBeLessThan(5000);
   }, 90_000);
 });
