@@ -67,10 +67,9 @@ export async function createRoom(page: Page, title: string): Promise<string> {
   return decodeURIComponent(id);
 }
 
-/** From the mentor's room page: opens the invite panel, creates a link and returns it. */
+/** From the mentor's room page: one click on "Invite mentee" creates a link; returns it. */
 export async function createInviteLink(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Invite mentee' }).click();
-  await page.getByTestId('create-invite').click();
   const field = page.getByTestId('invite-link-value');
   await field.waitFor();
   const url = await field.inputValue();

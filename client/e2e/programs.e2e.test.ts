@@ -114,6 +114,12 @@ describe('programs', () => {
     await waitConnected(e);
     await acceptAgreement(m, roomId);
     await acceptAgreement(e, roomId);
+    // They hold a meeting (started and ended through the API; the meeting bar is the meetings area's).
+    const held = await m.evaluate(async (id) => {
+      const started = (await (await fetch(`/api/rooms/${id}/meetings`, { method: 'POST' })).json()) as { meeting: { id: string } };
+      return (await fetch(`/api/rooms/${id}/meetings/${started.meeting.id}/end`, { method: 'POST' })).status;
+    }, roomId);
+    expect(held).toBe(200);
 
     // The program's milestones are on the board; both tick them, past 80% (4 of 5).
     const card = (p: Page) => goalCard(p, 'Program milestones');
@@ -170,7 +176,7 @@ describe('programs', () => {
       15_000,
       'the pair’s figures on the dashboard',
     );
-    expect(await row.getByTestId('dash-meetings').innerText()).toBe('unknown');
+    expect(await row.getByTestId('dash-meetings').innerText()).toBe('1 held, last 0 d ago');
     const dashboardText = await c.getByTestId('dashboard').innerText();
     expect(dashboardText).not.toMatch(/Kick-off meeting held|Goals and expectations|Program milestones/);
     await screenshot(c, '33-program-dashboard', { fullPage: true });

@@ -82,7 +82,17 @@ export async function runChatBench(opts: ChatBenchOptions, log: (msg: string) =>
   const generators: ChildProcess[] = [];
   try {
     if (opts.bus === 'redis') redis = await startRedis();
-    node = await startNodeProcess({ databaseUrl: db.url, redisUrl: redis?.url, nodeId: 'bench-chat', logLevel: 'warn', nodeArgs: opts.nodeArgs });
+    // Chat alone: with both members of 1,000 rooms present, meetings would auto-start a minute
+    // in, all at once, and their snapshots and attendance rows would share the pool and Postgres
+    // with the chat (BENCH_CHAT_MEETINGS=1 keeps the default to see that).
+    node = await startNodeProcess({
+      databaseUrl: db.url,
+      redisUrl: redis?.url,
+      nodeId: 'bench-chat',
+      logLevel: 'warn',
+      nodeArgs: opts.nodeArgs,
+      env: process.env.BENCH_CHAT_MEETINGS === '1' ? {} : { MEETING_AUTOSTART_S: '0' },
+    });
     log(`chat node up (${opts.bus} bus); provisioning ${opts.rooms} rooms`);
     const provisioned = await provisionRoomsInDb(db.url, opts.rooms);
     const rooms: ChatBenchRoom[] = provisioned.map((r) => ({ roomId: r.roomId, mentor: r.mentor.session, mentee: r.mentee.session }));

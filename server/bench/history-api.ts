@@ -92,7 +92,7 @@ interface SimMeeting {
  * Two members, weekly meetings of 45 minutes with most of the editing (typing in the notes one
  * character per update, goals, milestones, action items, agenda), and some edits between.
  */
-function simulate(o: HistoryBenchOptions, userIds: [string, string], onRows: (rows: Row[]) => Promise<void>) {
+export function simulate(o: HistoryBenchOptions, userIds: [string, string], onRows: (rows: Row[]) => Promise<void>) {
   const random = rng(16);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const members = userIds.map((id) => ({ id, doc: new Y.Doc() }));

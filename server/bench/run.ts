@@ -5,7 +5,7 @@
  *
  *   npm run bench                          full size (issue 3 and 4 numbers)
  *   npm run bench -- --quick               a smoke run in about a minute
- *   npm run bench -- --scenarios open      one scenario (single, open, multi, programs)
+ *   npm run bench -- --scenarios open      one scenario (single, open, multi, programs, meetings)
  *   npm run bench -- --rooms 500 --duration 60 --workers 3 --nodes 3
  *   npm run bench -- --scenarios single --edit agenda   one edit kind (default: typing,agenda)
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
@@ -21,6 +21,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { runMeetingEnd } from './meeting-end.ts';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
@@ -36,7 +37,7 @@ import type { EditKind } from './protocol.ts';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    scenarios: { type: 'string', default: 'single,open,multi,chat,history,programs' },
+    scenarios: { type: 'string', default: 'single,open,multi,chat,history,programs,meetings' },
     'chat-bus': { type: 'string', default: 'memory' },
     'history-meetings': { type: 'string', default: '100' },
     'history-updates': { type: 'string', default: '50000' },
@@ -92,7 +93,7 @@ const quick = args.quick;
 const priority = Number(args.priority);
 if (!Number.isInteger(priority) || priority < -20 || priority > 19) throw new Error(`--priority must be a nice value (-20..19), got ${args.priority}`);
 const scenarios = new Set(args.scenarios.split(',').map((s) => s.trim()));
-for (const s of scenarios) if (!['single', 'open', 'multi', 'chat', 'history', 'programs'].includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (!['single', 'open', 'multi', 'chat', 'history', 'programs', 'meetings'].includes(s)) throw new Error(`unknown scenario ${s}`);
 const load = {
   rooms: num(args.rooms ?? (quick ? '50' : '1000'), 'rooms'),
   durationMs: num(quick ? '8' : args.duration, 'duration') * 1000,
@@ -342,6 +343,17 @@ async function main(): Promise<void> {
     const r = await runProgramsBench({ pairs: quick ? 200 : num(args.pairs, 'pairs'), reads: quick ? 10 : 30 });
     printTable(`Programs: ${r.pairs} pairs, CSV import and the coordinator's dashboard (issue 17)`, programsRows(r));
     results.programs = r;
+  }
+  if (scenarios.has('meetings')) {
+    const r = await runMeetingEnd({ docBytes: 1_000_000, meetings: args.quick ? 5 : 20 }, log);
+    printTable('End a meeting of a 1 MB room doc (issue 15)', [
+      ['room doc', `${round(r.docBytes / 1e6, 2)} MB`],
+      ['end (claim, snapshot, summary, carry-over, store) p50', ms(r.endMs, 'p50')],
+      ['  max', ms(r.endMs, 'max')],
+      ['  of which in memory (encode, summarize, carry over) p50', ms(r.deriveMs, 'p50')],
+      ['  meetings', String(r.endMs.n)],
+    ]);
+    results.meetingEnd = r;
   }
   results.loadavgAtEnd = os.loadavg().map((v) => round(v, 2));
   // Raw samples make the file huge; keep the summaries.

@@ -38,8 +38,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }), draining: () => draining }),
   );
   realtime.attach(server);
-  // Program figures are derived from the docs this node holds, after their edits commit.
-  services.programs.attachDocs({ live: (roomId) => realtime.registry.peek(roomId)?.doc });
+  // Program figures are derived from the docs this node holds (the services read them through
+  // the registry), after their edits commit.
   const offCommitted = realtime.onDocCommitted((docName) => services.programs.docChanged(docName));
   const io = attachSocketIo(server, ctx, services);
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { LoginPolicy } from './auth/LoginThrottle.ts';
 
 /**
  * Every setting, its default and its environment variable. main.ts is the only reader of
@@ -106,6 +107,8 @@ export interface Config {
     maxUpdatesPerSecond: number;
     maxPendingUpdates: number;
     signupsPerIpPerHour: number;
+    /** Failed-login delays; not from the environment: unset → LOGIN_POLICY (a test sets its own). */
+    login?: LoginPolicy;
   };
   log: { commitWindowMs: number; compactAfterUpdates: number; roomIdleMs: number };
   /** Kept history of compacted log rows (room_history). */

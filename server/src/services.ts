@@ -38,6 +38,6 @@ export function createServices(ctx: AppContext, deps: ServiceDeps): Services {
     meetings: createMeetingsService(ctx, deps),
     chat: createChatService(ctx),
     history: createHistoryService(ctx, { registry: deps.registry, meetings: createDbMeetingsSource(ctx.db.db) }),
-    programs: createProgramsService(ctx),
+    programs: createProgramsService(ctx, deps),
   };
 }

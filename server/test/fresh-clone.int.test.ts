@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|NODE_ENV$|NODE_OPTIONS$|VITEST|TURBO_|INIT_CWD$|PORT$|HOST$|DATABASE_|REDIS_URL$|DATA_DIR$|PUBLIC_URL$|CLIENT_DIR$|LOG_LEVEL$)/.test(k)) continue;
+    if (/^(npm_|NODE_ENV$|NODE_OPTIONS$|VITEST|TURBO_|INIT_CWD$|PORT$|HOST$|DATABASE_|REDIS_URL$|DATA_DIR$|PUBLIC_URL$|CLIENT_DIR$|LOG_LEVEL$|LOG_FORMAT$)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };

@@ -22,9 +22,14 @@ import type {
   InviteCreated,
   InvitePreview,
   LoginBody,
+  MeetingResponse,
+  MeetingsPage,
   Room,
   RoomResponse,
   RoomsResponse,
+  RoomSchedule,
+  ScheduleBody,
+  ScheduleResponse,
   SignupBody,
   UpdateRoomBody,
   User,
@@ -50,7 +55,7 @@ export class ApiError extends Error {
 
 export const NETWORK_ERROR_MESSAGE = "Can't reach the server. Check your connection and try again.";
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface Api {
   signup(body: SignupBody): Promise<User>;
@@ -68,6 +73,12 @@ export interface Api {
   createInvite(roomId: string): Promise<InviteCreated>;
   getInvite(token: string): Promise<InvitePreview>;
   acceptInvite(token: string): Promise<Room>;
+  /** Starts a meeting, or answers the one already open. */
+  startMeeting(roomId: string): Promise<MeetingResponse>;
+  endMeeting(roomId: string, meetingId: string): Promise<MeetingResponse>;
+  listMeetings(roomId: string, before?: number): Promise<MeetingsPage>;
+  getSchedule(roomId: string): Promise<RoomSchedule>;
+  setSchedule(roomId: string, body: ScheduleBody): Promise<RoomSchedule>;
   /** A room's chat, newest first: the newest page, or the page older than message `before`. */
   chatPage(roomId: string, before?: number): Promise<ChatPage>;
   listPrograms(): Promise<Program[]>;
@@ -81,6 +92,9 @@ export interface Api {
   listCertificates(roomId: string): Promise<Certificate[]>;
   verifyCertificate(certId: string): Promise<CertificateVerification>;
 }
+
+/** Where the next meeting's calendar file downloads from (a plain link: the cookie authenticates it). */
+export const nextMeetingIcsUrl = (roomId: string): string => `/api/rooms/${encodeURIComponent(roomId)}/next-meeting.ics`;
 
 /** `fetchFn` and `base` are injectable so tests can point the client at a server on port 0. */
 export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), base = ''): Api {
@@ -136,6 +150,12 @@ export function createApi(fetchFn: typeof fetch = (...args) => fetch(...args), b
     createInvite: (roomId) => request<InviteCreated>('POST', `/rooms/${id(roomId)}/invites`, {}),
     getInvite: (token) => request<InvitePreview>('GET', `/invites/${id(token)}`),
     acceptInvite: async (token) => (await request<RoomResponse>('POST', `/invites/${id(token)}/accept`, {})).room,
+    startMeeting: (roomId) => request<MeetingResponse>('POST', `/rooms/${id(roomId)}/meetings`, {}),
+    endMeeting: (roomId, meetingId) => request<MeetingResponse>('POST', `/rooms/${id(roomId)}/meetings/${id(meetingId)}/end`, {}),
+    listMeetings: (roomId, before) =>
+      request<MeetingsPage>('GET', `/rooms/${id(roomId)}/meetings${before === undefined ? '' : `?before=${before}`}`),
+    getSchedule: async (roomId) => (await request<ScheduleResponse>('GET', `/rooms/${id(roomId)}/schedule`)).schedule,
+    setSchedule: async (roomId, body) => (await request<ScheduleResponse>('PUT', `/rooms/${id(roomId)}/schedule`, body)).schedule,
     chatPage: (roomId, before) => request<ChatPage>('GET', `/rooms/${id(roomId)}/chat${before === undefined ? '' : `?before=${before}`}`),
     listPrograms: async () => (await request<ProgramsResponse>('GET', '/programs')).programs,
     createProgram: async (body) => (await request<ProgramResponse>('POST', '/programs', body)).program,

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import type { Room, User } from '@menteo/protocol';
 import { createApi, type Api } from '../lib/api.ts';
 import type { Session } from '../lib/session.svelte.ts';
@@ -32,8 +32,8 @@ const fresh: Room = {
   nextDueAt: null,
 };
 
-function renderRooms(rooms: Room[]) {
-  const api: Api = { ...createApi(() => Promise.reject(new Error('unexpected request'))), listRooms: () => Promise.resolve(rooms) };
+function renderRooms(rooms: Room[], extra: Partial<Api> = {}) {
+  const api: Api = { ...createApi(() => Promise.reject(new Error('unexpected request'))), listRooms: () => Promise.resolve(rooms), ...extra };
   return render(WithAppContext, {
     props: { api, component: Rooms, props: {}, onReady: ({ session }: { session: Session }) => (session.user = ada) },
   });
@@ -54,5 +54,25 @@ describe('My rooms', () => {
     expect(second?.getByTestId('room-progress').textContent).toBe('No goals yet');
     expect(second?.queryByRole('progressbar')).toBeNull();
     expect(second?.getByTestId('room-activity').textContent).toBe('No activity yet');
+  });
+
+  it('offers Open and, to the mentor, Unarchive on an archived room, which then moves back to the active list', async () => {
+    const old: Room = { ...active, id: 'r3', title: 'Last year', archivedAt: '2026-01-01T00:00:00Z' };
+    const asMentee: Room = { ...old, id: 'r4', title: 'As mentee', myRole: 'mentee' };
+    const unarchived: string[] = [];
+    renderRooms([active, old, asMentee], {
+      unarchiveRoom: (id: string) => {
+        unarchived.push(id);
+        return Promise.resolve({ ...old, archivedAt: null });
+      },
+    });
+    const [mine, theirs] = (await screen.findAllByTestId('archived-room')).map((c) => within(c));
+    expect(mine?.getByRole('link', { name: 'Open Last year' }).getAttribute('href')).toBe('/rooms/r3');
+    expect(theirs?.getByRole('link', { name: 'Open As mentee' })).toBeTruthy();
+    expect(theirs?.queryByTestId('archived-unarchive')).toBeNull();
+    await fireEvent.click(mine!.getByRole('button', { name: 'Unarchive Last year' }));
+    expect(unarchived).toEqual(['r3']);
+    await waitFor(() => expect(screen.getAllByTestId('room-card').map((c) => c.dataset.roomId)).toEqual(['r1', 'r3']));
+    expect(screen.getAllByTestId('archived-room').map((c) => c.dataset.roomId)).toEqual(['r4']);
   });
 });

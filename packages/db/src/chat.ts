@@ -22,13 +22,15 @@ export interface ChatMessageCommitted {
  * The chat's group commit: one INSERT for the whole batch, whatever its size, with three
  * array parameters. Rows are inserted in the order given, so their ids increase in that
  * order; the answer is matched back to the inputs by sorting on id (RETURNING's own order
- * is not promised).
+ * is not promised). Each message is tied to its room's open meeting as of the commit (the
+ * partial unique index meetings_one_open_key makes that a single index probe per row).
  */
 export async function insertChatMessages(db: Db, rows: readonly ChatMessageInput[]): Promise<ChatMessageCommitted[]> {
   if (rows.length === 0) return [];
   const result: unknown = await db.execute(sql`
-    insert into chat_messages (room_id, author_id, body)
-    select t.room_id::uuid, t.author::uuid, t.body
+    insert into chat_messages (room_id, author_id, body, meeting_id)
+    select t.room_id::uuid, t.author::uuid, t.body,
+      (select m.id from meetings m where m.room_id = t.room_id::uuid and m.ended_at is null)
     from unnest(
       ${textArray(rows.map((r) => r.roomId))}::text[],
       ${textArray(rows.map((r) => r.authorId))}::text[],

@@ -54,13 +54,19 @@ export async function activityInWindows(db: Db, docName: string, windows: readon
   if (windows.length === 0) return [];
   const froms = windows.map((w) => w.from.toISOString()).join(',');
   const tos = windows.map((w) => w.to.toISOString()).join(',');
+  // Only rows within the windows' overall span are read (a page of recent meetings reads
+  // recent rows); a kept row that started in it ended after its start, so the (room, last_at)
+  // index narrows the scan.
+  const lo = new Date(Math.min(...windows.map((w) => w.from.getTime())));
+  const hi = new Date(Math.max(...windows.map((w) => w.to.getTime())));
   const result: unknown = await db.execute(sql`
     select w.i as window, h.author_id, count(distinct date_trunc('minute', h.t)) as edits
     from unnest(string_to_array(${froms}, ',')::timestamptz[], string_to_array(${tos}, ',')::timestamptz[]) with ordinality as w(f, t, i)
     join (
-      select author_id, first_at as t from room_history where room_id = ${docName} and not baseline
+      select author_id, first_at as t from room_history
+      where room_id = ${docName} and not baseline and last_at >= ${iso(lo)} and first_at >= ${iso(lo)} and first_at < ${iso(hi)}
       union all
-      select author_id, created_at from room_updates where room_id = ${docName}
+      select author_id, created_at from room_updates where room_id = ${docName} and created_at >= ${iso(lo)} and created_at < ${iso(hi)}
     ) h on h.t >= w.f and h.t < w.t
     group by w.i, h.author_id`);
   return rowsOf<{ window: unknown; author_id: string | null; edits: unknown }>(result).map((r) => ({
@@ -139,10 +145,16 @@ export async function historyMeetingsPage(
   return rowsOf<MeetingSqlRow>(result).map(toMeetingRow);
 }
 
-/** One meeting of a room with its end snapshot, or null (unknown id, or another room's). */
-export async function historyMeeting(db: Db, roomId: string, meetingId: string): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
+/** One meeting of a room with its end snapshot (unless `withSnapshot` is false), or null (unknown id, or another room's). */
+export async function historyMeeting(
+  db: Db,
+  roomId: string,
+  meetingId: string,
+  withSnapshot = true,
+): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
+  const snapshot = withSnapshot ? sql`m.end_snapshot` : sql`null::bytea as end_snapshot`;
   const result: unknown = await db.execute(sql`
-    select ${meetingRowSql}, m.end_snapshot from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
+    select ${meetingRowSql}, ${snapshot} from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
   const row = rowsOf<MeetingSqlRow & { end_snapshot: Uint8Array | null }>(result)[0];
   if (!row) return null;
   const snap = row.end_snapshot;

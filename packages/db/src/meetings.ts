@@ -44,12 +44,19 @@ export async function getOpenMeeting(db: Db, roomId: string): Promise<MeetingRow
  */
 export async function startMeeting(
   db: Db,
-  input: { roomId: string; startedBy: string | null; title?: string | null; startState: () => Promise<Uint8Array>; at?: Date },
+  input: {
+    roomId: string;
+    startedBy: string | null;
+    title?: string | null;
+    /** The doc's full state at start and its digest (room-doc meetingDigest); read only when a meeting is created. */
+    start: () => Promise<{ state: Uint8Array; digest: unknown }>;
+    at?: Date;
+  },
 ): Promise<{ meeting: MeetingRow; created: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const open = await getOpenMeeting(db, input.roomId);
     if (open) return { meeting: open, created: false };
-    const startState = await input.startState();
+    const start = await input.start();
     const inserted = await db
       .insert(meetings)
       .values({
@@ -58,7 +65,8 @@ export async function startMeeting(
         title: input.title ?? null,
         startedAt: input.at ?? new Date(),
         startedBy: input.startedBy,
-        startState,
+        startState: start.state,
+        startDigest: start.digest,
       })
       .onConflictDoNothing()
       .returning(meetingColumns);
@@ -99,12 +107,12 @@ export async function claimMeetingEnd(
   meetingId: string,
   endedBy: string | null,
   at = new Date(),
-): Promise<(MeetingRow & { startState: Uint8Array | null }) | null> {
+): Promise<(MeetingRow & { startDigest: unknown }) | null> {
   const rows = await db
     .update(meetings)
     .set({ endedAt: at, endedBy })
     .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId), isNull(meetings.endedAt)))
-    .returning({ ...meetingColumns, startState: meetings.startState });
+    .returning({ ...meetingColumns, startDigest: meetings.startDigest });
   return rows[0] ?? null;
 }
 
@@ -234,4 +242,10 @@ export async function listOpenMeetings(db: Db): Promise<MeetingRow[]> {
 export async function roomMemberIds(db: Db, roomId: string): Promise<string[]> {
   const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId));
   return rows.map((r) => r.userId);
+}
+
+/** The doc's full state at the meeting's start, or null. */
+export async function getMeetingStartState(db: Db, meetingId: string): Promise<Uint8Array | null> {
+  const rows = await db.select({ s: meetings.startState }).from(meetings).where(eq(meetings.id, meetingId)).limit(1);
+  return rows[0]?.s ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { invites, roomMembers, rooms, users } from './schema.ts';
+import { invites, roomMembers, rooms, roomSchedules, users } from './schema.ts';
 import {
   agreementAcceptances,
   certificates,
@@ -118,7 +118,15 @@ async function inChunks<T>(items: readonly T[], write: (chunk: T[]) => Promise<u
  */
 export async function createPairs(
   db: Db,
-  input: { programId: string; coordinatorId: string; expiresAt: Date; milestonesTotal: number; pairs: readonly NewPair[] },
+  input: {
+    programId: string;
+    coordinatorId: string;
+    expiresAt: Date;
+    milestonesTotal: number;
+    /** The program's cadence, set as each pair's meeting schedule. */
+    cadenceDays: number;
+    pairs: readonly NewPair[];
+  },
 ): Promise<CreatePairsResult> {
   const { programId, coordinatorId, expiresAt, pairs } = input;
   try {
@@ -196,6 +204,8 @@ export async function createPairs(
         menteeInviteToken: out[i]?.menteeInviteToken ?? null,
       }));
       await inChunks(pairRows, (chunk) => tx.insert(programPairs).values(chunk));
+      const schedule = cadenceKind(input.cadenceDays);
+      await inChunks(pairs, (chunk) => tx.insert(roomSchedules).values(chunk.map((p) => ({ roomId: p.roomId, ...schedule }))));
       await inChunks(pairs, (chunk) =>
         tx.insert(pairStats).values(chunk.map((p) => ({ roomId: p.roomId, milestonesDone: 0, milestonesTotal: input.milestonesTotal }))),
       );
@@ -212,6 +222,14 @@ export async function createPairs(
     if (err instanceof PairsAbort) return { ok: false, alreadyPaired: err.alreadyPaired };
     throw err;
   }
+}
+
+/** The meetings area's cadence for a number of days (7, 14 and 30 have names). */
+function cadenceKind(days: number): { kind: 'weekly' | 'biweekly' | 'monthly' | 'every_n_days'; everyDays: number | null } {
+  if (days === 7) return { kind: 'weekly', everyDays: null };
+  if (days === 14) return { kind: 'biweekly', everyDays: null };
+  if (days === 30) return { kind: 'monthly', everyDays: null };
+  return { kind: 'every_n_days', everyDays: days };
 }
 
 /** A program's pairs in import order (the invitations export). */
@@ -234,6 +252,10 @@ export interface PairFiguresRow {
   acceptedCurrent: number;
   certificates: number;
   figuresAt: Date | null;
+  /** Ended meetings (the meetings area's records). */
+  meetingsHeld: number;
+  /** The start of the latest meeting, ended or open; null if none yet. */
+  lastMeetingAt: Date | null;
 }
 
 /**
@@ -257,6 +279,8 @@ export async function programFigures(db: Db, programId: string): Promise<PairFig
         where a.room_id = ${programPairs.roomId} and a.text_hash = ${pairStats.agreementHash})`,
       certificates: sql<number>`(select count(*)::int from certificates c where c.room_id = ${programPairs.roomId} and c.program_id = ${programPairs.programId})`,
       figuresAt: pairStats.updatedAt,
+      meetingsHeld: sql<number>`(select count(*)::int from meetings mt where mt.room_id = ${programPairs.roomId} and mt.ended_at is not null)`,
+      lastMeetingAt: sql<string | Date | null>`(select max(mt.started_at) from meetings mt where mt.room_id = ${programPairs.roomId})`,
     })
     .from(programPairs)
     .leftJoin(pairStats, eq(pairStats.roomId, programPairs.roomId))
@@ -268,6 +292,9 @@ export async function programFigures(db: Db, programId: string): Promise<PairFig
     milestonesTotal: r.milestonesTotal ?? 0,
     acceptedCurrent: Number(r.acceptedCurrent),
     certificates: Number(r.certificates),
+    meetingsHeld: Number(r.meetingsHeld),
+    // Raw subselects come back as text on one driver and Date on the other.
+    lastMeetingAt: r.lastMeetingAt === null ? null : new Date(r.lastMeetingAt),
     mentorJoined: Boolean(r.mentorJoined),
     menteeJoined: Boolean(r.menteeJoined),
   }));

@@ -127,19 +127,18 @@ export const roomUpdates = pgTable(
  * A room's chat. `id` orders a room's messages (and is the "load older" cursor): a node's
  * group commit inserts its batch in send order, and messages of one room sent on two nodes at
  * once are ordered by whichever commit came first, which is also the order members saw them.
- * `meeting_id` is the meeting open when the message was committed (no foreign key yet: the
- * meetings table is another area's).
+ * `meeting_id` is the meeting open when the message was committed (no foreign key, for the
+ * reason below; a meeting is never deleted without its room).
  */
 export const chatMessages = pgTable(
   'chat_messages',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    roomId: uuid('room_id')
-      .notNull()
-      .references(() => rooms.id, { onDelete: 'cascade' }),
-    authorId: uuid('author_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    // No foreign keys, like room_updates: each FK check locks the referenced room and user
+    // row (FOR KEY SHARE), which made a 500-row group commit four times slower (87 ms against
+    // 21 ms). The service writes only ids it checked; rooms are archived, never deleted.
+    roomId: uuid('room_id').notNull(),
+    authorId: uuid('author_id').notNull(),
     body: text('body').notNull(),
     createdAt: createdAt(),
     meetingId: uuid('meeting_id'),
@@ -216,6 +215,8 @@ export const meetings = pgTable(
     endedBy: uuid('ended_by').references(() => users.id, { onDelete: 'set null' }),
     /** The room doc's full state at start (Y.encodeStateAsUpdate), so the summary can diff against it. */
     startState: bytea('start_state'),
+    /** What the summary needs of the start state (room-doc MeetingDigest), so ending never decodes start_state. */
+    startDigest: jsonb('start_digest'),
     /** The room doc's full state at end, before carry-over; never compacted away. */
     endSnapshot: bytea('end_snapshot'),
     /** MeetingSummary (@menteo/protocol), derived at end. */

@@ -117,7 +117,7 @@ export interface PairFigures {
   menteeEmail: string;
   mentorJoined: boolean;
   menteeJoined: boolean;
-  /** Null while meetings are not recorded by this server (unknown, not zero). */
+  /** Ended meetings (null: unknown, for a server that records no meetings). */
   meetingsHeld: number | null;
   lastMeetingAt: string | null;
   /** Days since the last meeting (or since pairing when none yet); null when unknown. */

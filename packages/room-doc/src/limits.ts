@@ -82,8 +82,14 @@ export function oversizeWrite(doc: Y.Doc, structs: ReadonlyArray<Y.Item | Y.GC |
   };
   const findStored = (id: Y.ID): Y.Item | null => {
     if (id.clock >= Y.getState(doc.store, id.client)) return null;
-    const s = Y.getItem(doc.store, id) as Y.Item | Y.GC;
-    return s instanceof Y.Item ? s : null;
+    try {
+      const s = Y.getItem(doc.store, id) as Y.Item | Y.GC;
+      return s instanceof Y.Item ? s : null;
+    } catch {
+      // A client may send anything; an anchor that cannot be found limits nothing (Yjs decides
+      // what to do with such an update when it applies it).
+      return null;
+    }
   };
   const storedPlace = (it: Y.Item): Place => {
     const parent = it.parent;

@@ -9,12 +9,24 @@ import { readActions, readAgenda, readGoals } from './read.ts';
  * one it is given, in one transaction with the caller's origin); the server stores the results.
  */
 
+/**
+ * The text of one XmlText without its formatting, read off its items: toDelta() builds an
+ * attribute object per run and was most of the cost of reading a 1 MB doc's notes.
+ */
+function plainText(t: Y.XmlText): string {
+  let out = '';
+  for (let item = t._start; item !== null; item = item.right) {
+    if (!item.deleted && item.content instanceof Y.ContentString) out += item.content.str;
+  }
+  return out;
+}
+
 /** Words of the shared notes, in reading order (block boundaries separate words). */
 export function notesWords(doc: Y.Doc): string[] {
   const parts: string[] = [];
   const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText | Y.XmlHook): void => {
     if (node instanceof Y.XmlText) {
-      for (const op of node.toDelta() as Array<{ insert?: unknown }>) if (typeof op.insert === 'string') parts.push(op.insert);
+      parts.push(plainText(node));
       return;
     }
     if (node instanceof Y.XmlElement || node instanceof Y.XmlFragment) {
@@ -26,16 +38,31 @@ export function notesWords(doc: Y.Doc): string[] {
   return parts.join('').split(/\s+/u).filter((w) => w.length > 0);
 }
 
-/** Words added and removed as multisets: moving a sentence counts as neither. */
-function wordChanges(before: readonly string[], after: readonly string[]): { wordsAdded: number; wordsRemoved: number } {
+/** How often each word occurs in the notes (a Map while counting: a plain object was slower per word). */
+function wordCounts(doc: Y.Doc): Record<string, number> {
   const counts = new Map<string, number>();
-  for (const w of before) counts.set(w, (counts.get(w) ?? 0) + 1);
-  for (const w of after) counts.set(w, (counts.get(w) ?? 0) - 1);
+  const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText | Y.XmlHook): void => {
+    if (node instanceof Y.XmlText) {
+      for (const w of plainText(node).split(/\s+/u)) if (w.length > 0) counts.set(w, (counts.get(w) ?? 0) + 1);
+      return;
+    }
+    if (node instanceof Y.XmlElement || node instanceof Y.XmlFragment) for (const child of node.toArray()) walk(child);
+  };
+  walk(notesFragment(doc));
+  return Object.fromEntries(counts);
+}
+
+/** Words added and removed as multisets: moving a sentence counts as neither. */
+function wordChanges(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): { wordsAdded: number; wordsRemoved: number } {
   let wordsAdded = 0;
   let wordsRemoved = 0;
-  for (const n of counts.values()) {
-    if (n > 0) wordsRemoved += n;
-    else wordsAdded -= n;
+  for (const [w, n] of Object.entries(after)) {
+    const d = n - (before[w] ?? 0);
+    if (d > 0) wordsAdded += d;
+  }
+  for (const [w, n] of Object.entries(before)) {
+    const d = n - (after[w] ?? 0);
+    if (d > 0) wordsRemoved += d;
   }
   return { wordsAdded, wordsRemoved };
 }
@@ -43,12 +70,48 @@ function wordChanges(before: readonly string[], after: readonly string[]): { wor
 const ref = (g: Goal) => ({ id: g.id, title: g.title });
 
 /**
+ * What summarizeMeeting needs of the doc at a meeting's start, as plain JSON: small enough to
+ * store with the meeting, so ending it never decodes the whole start state again (that was
+ * 250 ms of a 1 MB doc's 350).
+ */
+export interface MeetingDigest {
+  goals: Array<{ id: string; title: string; status: string; milestonesDone: string[] }>;
+  actions: Array<{ id: string; done: boolean }>;
+  agenda: string[];
+  /** Word → occurrences in the notes. */
+  notes: Record<string, number>;
+}
+
+export function meetingDigest(doc: Y.Doc): MeetingDigest {
+  return {
+    goals: readGoals(doc).map((g) => ({ id: g.id, title: g.title, status: g.status, milestonesDone: g.milestones.filter((m) => m.done).map((m) => m.id) })),
+    actions: readActions(doc).map((a) => ({ id: a.id, done: a.done })),
+    agenda: readAgenda(doc).map((a) => a.id),
+    notes: wordCounts(doc),
+  };
+}
+
+/** A stored digest as it came back from JSON, or null when it does not have the digest's shape. */
+export function asMeetingDigest(v: unknown): MeetingDigest | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const d = v as Partial<MeetingDigest>;
+  return Array.isArray(d.goals) && Array.isArray(d.actions) && Array.isArray(d.agenda) && typeof d.notes === 'object' && d.notes !== null
+    ? (d as MeetingDigest)
+    : null;
+}
+
+/**
  * What a meeting changed, from the doc as it was at its start and as it is at its end.
  * Agenda points discussed at the end (whenever they were ticked) are the meeting's; the
  * undiscussed ones are what carryOverAgenda keeps on the live agenda.
  */
 export function summarizeMeeting(start: Y.Doc, end: Y.Doc): MeetingSummary {
-  const before = new Map(readGoals(start).map((g) => [g.id, g]));
+  return summarizeFromDigest(meetingDigest(start), end);
+}
+
+/** summarizeMeeting from the start's digest (meetingDigest), as the server does. */
+export function summarizeFromDigest(start: MeetingDigest, end: Y.Doc): MeetingSummary {
+  const before = new Map(start.goals.map((g) => [g.id, g]));
   const after = readGoals(end);
   const afterIds = new Set(after.map((g) => g.id));
   const goals: MeetingSummary['goals'] = { added: [], completed: [], statusChanged: [], dropped: [], removed: [] };
@@ -59,14 +122,14 @@ export function summarizeMeeting(start: Y.Doc, end: Y.Doc): MeetingSummary {
     else if (was.status !== g.status) goals.statusChanged.push({ ...ref(g), from: was.status, to: g.status });
     if (g.status === 'done' && was?.status !== 'done') goals.completed.push(ref(g));
     if (g.status === 'dropped' && was?.status !== 'dropped') goals.dropped.push(ref(g));
-    const wasDone = new Set(was?.milestones.filter((m) => m.done).map((m) => m.id));
+    const wasDone = new Set(was?.milestonesDone);
     for (const m of g.milestones) {
       if (m.done && !wasDone.has(m.id)) milestonesDone.push({ goalId: g.id, goalTitle: g.title, id: m.id, title: m.title });
     }
   }
-  for (const g of before.values()) if (!afterIds.has(g.id)) goals.removed.push(ref(g));
+  for (const g of before.values()) if (!afterIds.has(g.id)) goals.removed.push({ id: g.id, title: g.title });
 
-  const actionsBefore = new Map(readActions(start).map((a) => [a.id, a]));
+  const actionsBefore = new Map(start.actions.map((a) => [a.id, a]));
   const actions: MeetingSummary['actions'] = { added: [], closed: [] };
   for (const a of readActions(end)) {
     const was = actionsBefore.get(a.id);
@@ -74,7 +137,7 @@ export function summarizeMeeting(start: Y.Doc, end: Y.Doc): MeetingSummary {
     if (a.done && !was?.done) actions.closed.push({ id: a.id, text: a.text });
   }
 
-  const agendaBefore = new Set(readAgenda(start).map((a) => a.id));
+  const agendaBefore = new Set(start.agenda);
   const agenda: MeetingSummary['agenda'] = { discussed: [], added: [], carriedOver: [] };
   for (const a of readAgenda(end)) {
     const item = { id: a.id, text: a.text };
@@ -87,7 +150,7 @@ export function summarizeMeeting(start: Y.Doc, end: Y.Doc): MeetingSummary {
     milestones: { done: milestonesDone },
     actions,
     agenda,
-    notes: wordChanges(notesWords(start), notesWords(end)),
+    notes: wordChanges(start.notes, wordCounts(end)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@menteo/protocol';
 import { createUser, findUserByEmail, findUserById, normalizeEmail, type UserRow } from '@menteo/db';
 import type { AppContext } from '../context.ts';
-import { LoginThrottle } from '../auth/LoginThrottle.ts';
+import { LOGIN_POLICY, LoginThrottle } from '../auth/LoginThrottle.ts';
 import { SignupLimiter } from '../auth/SignupLimiter.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
@@ -36,7 +36,7 @@ export interface AccountsService {
 export function createAccountsService(ctx: AppContext): AccountsService {
   const db = ctx.db.db;
   const ttlMs = ctx.config.sessionTtlMs;
-  const logins = new LoginThrottle();
+  const logins = new LoginThrottle(ctx.config.limits.login ?? LOGIN_POLICY);
   const devices = ctx.auth.devices;
   // Counted before hashing, whatever the outcome: a signup costs an argon2id hash either way.
   const signups = new SignupLimiter({
@@ -67,7 +67,10 @@ export function createAccountsService(ctx: AppContext): AccountsService {
       const user = await findUserByEmail(db, account);
       // Same work and the same answer whether the email or the password is wrong.
       const ok = await verifyPassword(user?.passwordHash ?? null, password);
-      if (!user || !ok) throw new ServiceError('unauthenticated', ErrorCode.InvalidCredentials, 'The email or password is incorrect.');
+      if (!user || !ok) {
+        logins.failed(attempt);
+        throw new ServiceError('unauthenticated', ErrorCode.InvalidCredentials, 'The email or password is incorrect.');
+      }
       logins.succeeded(attempt);
       return { user, session: await startSession(db, user.id, ttlMs), deviceCookie: devices.issue(account, attempt.deviceId) };
     },

@@ -72,6 +72,16 @@ describe('LoginThrottle', () => {
     for (let i = 0; i < 3; i++) expect(throttle.begin(ownerAtHome)).toBeNull();
   });
 
+  it('counts the delay from the failed answer, not from when the slow password check began', () => {
+    const { throttle, clock } = throttleAt();
+    for (let i = 0; i < 3; i++) {
+      expect(throttle.begin(attacker)).toBeNull();
+      clock.t += 1500; // hashing on a busy node
+      throttle.failed(attacker);
+    }
+    expect(throttle.begin(attacker)).toEqual({ retryAfterSeconds: 1 });
+  });
+
   it('forgets a source’s failures an hour after its last one', () => {
     const { throttle, clock } = throttleAt();
     for (let i = 0; i < 10; i++) throttle.begin(attacker);

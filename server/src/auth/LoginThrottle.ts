@@ -78,6 +78,18 @@ export class LoginThrottle {
     return null;
   }
 
+  /**
+   * The password was wrong: the delay runs from now, the answer, not from begin() (hashing
+   * can take longer than the first delay on a busy node, which would leave no wait at all).
+   */
+  failed(attempt: LoginAttempt): void {
+    const t = this.now();
+    for (const [key] of this.keys(attempt)) {
+      const entry = this.failures.get(key);
+      if (entry) entry.last = Math.max(entry.last, t);
+    }
+  }
+
   /** The password was right: this source starts afresh, and the IP gets its attempt back. */
   succeeded(attempt: LoginAttempt): void {
     const [source, ip] = this.keys(attempt);

@@ -39,7 +39,7 @@ describe('ChatWriter', () => {
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
   });
 
-  it('runs one INSERT at a time; what arrives meanwhile goes in the next, in order', async () => {
+  it('holds a room’s later messages until its INSERT answers, then sends them in order', async () => {
     const db = fakeDb();
     const writer = createChatWriter({ insert: db.insert, commitWindowMs: 1, maxPending: 100, logger });
     const first = writer.write(msg('a'));
@@ -53,6 +53,26 @@ describe('ChatWriter', () => {
     expect(db.batches[1]!.map((m) => m.body)).toEqual(['b', 'c']);
     db.held[1]!.resolve();
     expect((await Promise.all(later)).map((r) => r.id)).toEqual([2, 3]);
+  });
+
+  it('writes another room’s messages in a second INSERT meanwhile', async () => {
+    const db = fakeDb();
+    const writer = createChatWriter({ insert: db.insert, commitWindowMs: 1, maxPending: 100, logger });
+    const a = writer.write(msg('a'));
+    await tick(10);
+    const b = writer.write({ roomId: 'other', authorId: 'u', body: 'b' });
+    const a2 = writer.write(msg('a2'));
+    await tick(10);
+    // Room r's second message waits for its first; room other's goes at once.
+    expect(db.batches.map((batch) => batch.map((m) => m.body))).toEqual([['a'], ['b']]);
+    db.held[1]!.resolve();
+    await b;
+    db.held[0]!.resolve();
+    await a;
+    await tick(10);
+    expect(db.batches[2]!.map((m) => m.body)).toEqual(['a2']);
+    db.held[2]!.resolve();
+    await a2;
   });
 
   it('retries a failed batch ahead of newer messages, and the senders wait rather than fail', async () => {

@@ -7,8 +7,9 @@ import type { Logger } from '../logger.ts';
  * INSERT, and each `write` resolves only once its row is committed — what the sender's
  * "sent" means, and why every message shown as sent survives `kill -9` of the node.
  *
- * One INSERT at a time, in queue order, so a room's messages commit (and get ids) in the
- * order they were sent here. When Postgres fails, the batch goes back to the front and is
+ * Up to `maxInFlight` INSERTs at once (each on its own pooled connection), but a room is in at
+ * most one of them, so a room's messages commit (and get ids) in the order they were sent
+ * here, as in the update log. When Postgres fails, the batch goes back to the front and is
  * retried with backoff; the senders keep waiting ("sending…"). At `maxPending` queued
  * messages new ones are refused at once rather than held without bound.
  */
@@ -31,6 +32,8 @@ export interface ChatWriterDeps {
   maxPending: number;
   logger: Logger;
   maxBatchRows?: number;
+  /** INSERTs running at once (default 2). */
+  maxInFlight?: number;
   /** Each committed batch: its size and how long the INSERT took. */
   observe?(rows: number, seconds: number): void;
 }
@@ -48,27 +51,57 @@ const MAX_BACKOFF_MS = 5000;
 
 export function createChatWriter(deps: ChatWriterDeps): ChatWriter {
   const maxRows = deps.maxBatchRows ?? 500;
+  const maxInFlight = deps.maxInFlight ?? 2;
   let queue: Item[] = [];
-  let writing: Item[] = [];
+  /** Messages in INSERTs that have not answered yet. */
+  let writing = 0;
+  let inFlight = 0;
+  /** Rooms with rows in an INSERT: their later rows wait for it. */
+  const writingRooms = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
+  let retryAt = 0;
   let failures = 0;
   let healthy = true;
   let closed = false;
   let idle: Array<() => void> = [];
 
-  const pending = () => queue.length + writing.length;
+  const pending = () => queue.length + writing;
 
   function schedule(delayMs: number): void {
-    if (timer || writing.length > 0 || queue.length === 0) return;
-    timer = setTimeout(run, delayMs);
+    if (timer || inFlight >= maxInFlight || queue.length === 0) return;
+    timer = setTimeout(run, Math.max(delayMs, retryAt - Date.now()));
   }
 
   function run(): void {
     timer = null;
-    if (writing.length > 0 || queue.length === 0) return;
-    writing = queue.length <= maxRows ? queue : queue.slice(0, maxRows);
-    queue = queue.length <= maxRows ? [] : queue.slice(maxRows);
-    const batch = writing;
+    if (Date.now() < retryAt) return schedule(0);
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = takeBatch();
+      if (batch.length === 0) break; // every queued room is being written
+      write(batch);
+    }
+  }
+
+  /** The oldest queued messages of rooms not being written, in queue order. */
+  function takeBatch(): Item[] {
+    const batch: Item[] = [];
+    const rest: Item[] = [];
+    const rooms = new Set<string>();
+    for (const item of queue) {
+      const room = item.input.roomId;
+      if (batch.length < maxRows && (rooms.has(room) || !writingRooms.has(room))) {
+        batch.push(item);
+        rooms.add(room);
+        writingRooms.add(room);
+      } else rest.push(item);
+    }
+    queue = rest;
+    return batch;
+  }
+
+  function write(batch: Item[]): void {
+    inFlight++;
+    writing += batch.length;
     const started = performance.now();
     deps.insert(batch.map((item) => item.input)).then(
       (rows) => committed(batch, rows, (performance.now() - started) / 1000),
@@ -76,11 +109,18 @@ export function createChatWriter(deps: ChatWriterDeps): ChatWriter {
     );
   }
 
+  function release(batch: Item[]): void {
+    inFlight--;
+    writing -= batch.length;
+    for (const item of batch) writingRooms.delete(item.input.roomId);
+  }
+
   function committed(batch: Item[], rows: ChatMessageCommitted[], seconds: number): void {
-    writing = [];
+    release(batch);
     if (!healthy) deps.logger.info({ pending: pending(), failures }, 'chat reaches Postgres again; draining');
     healthy = true;
     failures = 0;
+    retryAt = 0;
     deps.observe?.(batch.length, seconds);
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(rows[i]!);
     // What arrived during the INSERT has waited at least its duration: commit it now.
@@ -89,7 +129,8 @@ export function createChatWriter(deps: ChatWriterDeps): ChatWriter {
   }
 
   function failed(batch: Item[], err: unknown): void {
-    writing = [];
+    release(batch);
+    // Back in front: each room's failed rows still precede its rows that waited behind them.
     queue = batch.concat(queue);
     failures++;
     const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 10)) * (0.75 + Math.random() * 0.5);
@@ -97,6 +138,7 @@ export function createChatWriter(deps: ChatWriterDeps): ChatWriter {
       deps.logger.error({ err, rows: batch.length, pending: pending(), failures, retryInMs: Math.round(delay) }, 'chat commit failed; retrying');
     }
     healthy = false;
+    retryAt = Date.now() + delay;
     schedule(delay);
   }
 

@@ -19,6 +19,9 @@ import {
   attributionOf,
   blocksToMarkdown,
   compareDocs,
+  compareReadings,
+  readForCompare,
+  type DocReading,
   comparisonLines,
   docFromStored,
   hasItem,
@@ -80,6 +83,9 @@ const DAY = 86_400_000;
 /** Rows ending this long before a snapshot's time are replayed on top of it too (a doc catching up over the bus). */
 const SNAPSHOT_MARGIN_MS = 60_000;
 const EPOCH = new Date(0);
+
+/** Meetings' end states kept read (per node): they never change, and decoding one is most of a compare. */
+const MEETING_READINGS = 8;
 
 const notFoundMeeting = () => new ServiceError('not_found', ErrorCode.NotFound, 'No such meeting in this room.');
 
@@ -148,6 +154,36 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     // A time still to come is now: nothing is known past it.
     const doc = at >= now ? await current(roomId) : await asOf(roomId, at);
     return { point: { kind: 'time', at: at.toISOString() }, at, doc };
+  };
+
+  /** Readings of ended meetings' snapshots, least recently used first. */
+  const readings = new Map<string, { point: ResolvedPoint; at: Date; reading: DocReading }>();
+  const readingAt = async (roomId: string, point: string): Promise<{ point: ResolvedPoint; at: Date; reading: DocReading }> => {
+    const key = `${roomId}|${point}`;
+    const cached = readings.get(key);
+    if (cached) {
+      readings.delete(key);
+      readings.set(key, cached);
+      return cached;
+    }
+    const m = isId(point) ? await meetings.get(roomId, point) : null;
+    if (m?.endedAt && m.snapshot) {
+      const doc = fold(roomId, [m.snapshot]);
+      try {
+        const entry = { point: { kind: 'meeting' as const, at: m.endedAt.toISOString(), meetingId: m.id }, at: m.endedAt, reading: readForCompare(doc) };
+        readings.set(key, entry);
+        if (readings.size > MEETING_READINGS) readings.delete(readings.keys().next().value ?? key);
+        return entry;
+      } finally {
+        doc.destroy();
+      }
+    }
+    const p = await docAt(roomId, point);
+    try {
+      return { point: p.point, at: p.at, reading: readForCompare(p.doc) };
+    } finally {
+      p.doc.destroy();
+    }
   };
 
   /** Who each author id is: members with their role, former members by name, null as "Someone". */
@@ -365,20 +401,17 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     },
 
     async compare(room, a, b) {
-      const [pa, pb] = await Promise.all([docAt(room.id, a), docAt(room.id, b)]);
-      try {
-        const lo = pa.at < pb.at ? pa.at : pb.at;
-        const hi = pa.at < pb.at ? pb.at : pa.at;
-        const rows = (await readRoomHistory(db, room.id, lo, hi)).filter((r) => r.lastAt > lo && !r.baseline);
-        const diff = compareDocs(pa.doc, pb.doc, attributionOf(rows));
-        const ids = [...diff.notes.byAuthor.map((x) => x.authorId), ...diff.notes.segments.map((s) => s.authorId)];
-        const authorOf = await authorsOf(room, ids);
-        const authors = [...new Set(ids)].filter((id): id is string => id !== null).map(authorOf);
-        return { a: pa.point, b: pb.point, ...diff, authors };
-      } finally {
-        pa.doc.destroy();
-        pb.doc.destroy();
-      }
+      const [pa, pb] = await Promise.all([readingAt(room.id, a), readingAt(room.id, b)]);
+      const lo = pa.at < pb.at ? pa.at : pb.at;
+      const hi = pa.at < pb.at ? pb.at : pa.at;
+      // Rows between the points say who wrote and who deleted each notes change; not needed when the notes did not change.
+      const notesChanged = pa.reading.notes.text !== pb.reading.notes.text;
+      const rows = notesChanged ? (await readRoomHistory(db, room.id, lo, hi)).filter((r) => r.lastAt > lo && !r.baseline) : [];
+      const diff = compareReadings(pa.reading, pb.reading, attributionOf(rows));
+      const ids = [...diff.notes.byAuthor.map((x) => x.authorId), ...diff.notes.segments.map((s) => s.authorId)];
+      const authorOf = await authorsOf(room, ids);
+      const authors = [...new Set(ids)].filter((id): id is string => id !== null).map(authorOf);
+      return { a: pa.point, b: pb.point, ...diff, authors };
     },
 
     async restore(room, body) {

@@ -26,8 +26,8 @@ export interface HistoryMeetingRecord {
 }
 
 export interface MeetingsSource {
-  /** One meeting of the room, or null (unknown id, or another room's). */
-  get(roomId: string, meetingId: string): Promise<HistoryMeetingRecord | null>;
+  /** One meeting of the room, or null (unknown id, or another room's); `snapshot: false` leaves the snapshot out. */
+  get(roomId: string, meetingId: string, opts?: { snapshot: boolean }): Promise<HistoryMeetingRecord | null>;
   /** Meetings newest first (by start, then id), those strictly before `before` when given; snapshots left out. */
   page(roomId: string, before: { startedAt: Date; id: string } | null, limit: number): Promise<HistoryMeetingRecord[]>;
   /** The latest meeting that ended by `at` and has a snapshot (a starting point for "as of"), or null. */
@@ -56,8 +56,8 @@ const record = (r: HistoryMeetingRow, snapshot: Uint8Array | null): HistoryMeeti
 /** The meetings area's table (packages/db meetings.ts) as history reads it. */
 export function createDbMeetingsSource(db: Db): MeetingsSource {
   return {
-    async get(roomId, meetingId) {
-      const row = await historyMeeting(db, roomId, meetingId);
+    async get(roomId, meetingId, opts) {
+      const row = await historyMeeting(db, roomId, meetingId, opts?.snapshot ?? true);
       return row ? record(row, row.snapshot) : null;
     },
     async page(roomId, before, limit) {

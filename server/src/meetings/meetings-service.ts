@@ -3,6 +3,7 @@ import {
   claimMeetingEnd,
   getMeeting,
   getMeetingSnapshot,
+  getMeetingStartState,
   getOpenMeeting,
   getSchedules,
   lastMeetingStarts,
@@ -29,7 +30,7 @@ import {
   type RoomSchedule,
   type ScheduleBody,
 } from '@menteo/protocol';
-import { carryOverAgenda, docFromStored, summarizeMeeting } from '@menteo/room-doc';
+import { asMeetingDigest, carryOverAgenda, docFromStored, meetingDigest, summarizeFromDigest, type MeetingDigest } from '@menteo/room-doc';
 import type { AppContext } from '../context.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
@@ -97,10 +98,23 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     return row;
   };
 
-  const docState = (roomId: string) => registry.serverEdit(roomId, (doc) => Y.encodeStateAsUpdate(doc));
+  const startOf = (roomId: string) => registry.serverEdit(roomId, (doc) => ({ state: Y.encodeStateAsUpdate(doc), digest: meetingDigest(doc) }));
+
+  /** The start's digest; a meeting stored without one (none yet: defensive) decodes its start state. */
+  const digestOf = async (meetingId: string, stored: unknown): Promise<MeetingDigest> => {
+    const digest = asMeetingDigest(stored);
+    if (digest) return digest;
+    const state = await getMeetingStartState(db, meetingId);
+    const { doc } = docFromStored(state ? [state] : []);
+    try {
+      return meetingDigest(doc);
+    } finally {
+      doc.destroy();
+    }
+  };
 
   const open = async (roomId: string, startedBy: string | null, title?: string) => {
-    const result = await startMeeting(db, { roomId, startedBy, title: title ?? null, startState: () => docState(roomId) });
+    const result = await startMeeting(db, { roomId, startedBy, title: title ?? null, start: () => startOf(roomId) });
     if (result.created) {
       log.info({ roomId, meetingId: result.meeting.id, number: result.meeting.number, auto: startedBy === null }, 'meeting started');
       const present = await presentNow(roomId);
@@ -119,19 +133,15 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     }
     await syncAttendance(db, claimed.id, [], now);
     const title = displayTitle(claimed);
+    const startDigest = await digestOf(claimed.id, claimed.startDigest);
     const started = performance.now();
     // One server transaction on the live doc: the end state as it is, its summary against the
     // start, then the carry-over, which members see at once and the update log keeps.
     const { endSnapshot, summary } = await registry.serverEdit(roomId, (doc) => {
       const endSnapshot = Y.encodeStateAsUpdate(doc);
-      const { doc: startDoc } = docFromStored(claimed.startState ? [claimed.startState] : []);
-      try {
-        const summary = summarizeMeeting(startDoc, doc);
-        carryOverAgenda(doc, title);
-        return { endSnapshot, summary };
-      } finally {
-        startDoc.destroy();
-      }
+      const summary = summarizeFromDigest(startDigest, doc);
+      carryOverAgenda(doc, title);
+      return { endSnapshot, summary };
     });
     const derivedMs = performance.now() - started;
     await saveMeetingEnd(db, claimed.id, { endSnapshot, summary });

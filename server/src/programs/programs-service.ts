@@ -47,16 +47,12 @@ import type { AppContext } from '../context.ts';
 import { ServiceError } from '../service-error.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { parsePairingsCsv } from './csv-pairings.ts';
 
 declare const coordinated: unique symbol;
 /** A program whose caller the service checked to be its coordinator. */
 export type CoordinatedProgram = ProgramWithCount & { readonly [coordinated]: true; readonly userId: string };
-
-/** Where the service reads a room's doc when this node holds it live (the room registry). */
-export interface LiveDocs {
-  live(roomId: string): Y.Doc | undefined;
-}
 
 export type PairingsOutcome = { ok: true; created: PairingCreated[] } | { ok: false; errors: PairingRowError[] };
 
@@ -70,7 +66,7 @@ export interface ProgramsService {
   /** The invitations as CSV (formulas escaped), for copying into mail merges. */
   invitationsCsv(program: CoordinatedProgram, inviteBase: string): Promise<string>;
   /** Derived figures per pair: never a doc, never content. */
-  dashboard(program: CoordinatedProgram): Promise<DashboardResponse>;
+  dashboard(program: CoordinatedProgram, now?: Date): Promise<DashboardResponse>;
   agreement(room: MemberRoom): Promise<AgreementState>;
   /** Records the member's acceptance of the text with this hash; conflict when the text changed since. */
   acceptAgreement(room: MemberRoom, textHash: string): Promise<AgreementState>;
@@ -83,8 +79,6 @@ export interface ProgramsService {
   refreshRoom(roomId: string, now?: Date): Promise<void>;
   /** A doc committed rows on this node: refresh its figures shortly (debounced per room). */
   docChanged(docName: string): void;
-  /** Lets the service read live docs (the registry is built after the services). */
-  attachDocs(docs: LiveDocs): void;
   close(): Promise<void>;
 }
 
@@ -92,6 +86,7 @@ const PROGRAM_NOT_FOUND = 'Program not found.';
 const CERTIFICATE_NOT_FOUND = 'No such certificate.';
 /** Figures follow a burst of edits once it pauses: one derivation per room per burst. */
 const REFRESH_DELAY_MS = 250;
+const DAY_MS = 86_400_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const todayUtc = (now: Date): string => now.toISOString().slice(0, 10);
@@ -128,9 +123,8 @@ const roomTitleOf = (program: string, mentor: string, mentee: string): string =>
  * figures from `pair_stats` (kept by refreshRoom from the doc on the node that holds it) and
  * the membership, acceptance and certificate tables.
  */
-export function createProgramsService(ctx: AppContext): ProgramsService {
+export function createProgramsService(ctx: AppContext, deps: { registry: RoomRegistry }): ProgramsService {
   const db: Db = ctx.db.db;
-  let docs: LiveDocs = { live: () => undefined };
   /** roomId → its program context (null: not in a program). Programs' milestones never change. */
   const contexts = new Map<string, PairContext | null>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -147,7 +141,8 @@ export function createProgramsService(ctx: AppContext): ProgramsService {
 
   /** The live doc when this node holds the room, else the stored one (checkpoint + tail). */
   const docOf = async (roomId: string): Promise<{ doc: Y.Doc; owned: boolean }> => {
-    const live = docs.live(roomId);
+    // The doc as this node holds it live (its registry), else as stored.
+    const live = deps.registry.peek(roomId)?.doc;
     if (live) return { doc: live, owned: false };
     const stored = (await loadRoomDocs(db, [roomId])).get(roomId);
     return { doc: docFromStored(stored?.parts ?? []).doc, owned: true };
@@ -258,6 +253,7 @@ export function createProgramsService(ctx: AppContext): ProgramsService {
         coordinatorId: program.userId,
         expiresAt,
         milestonesTotal: program.milestones.length,
+        cadenceDays: program.cadenceDays,
         pairs,
       });
       if (!result.ok) {
@@ -313,28 +309,32 @@ export function createProgramsService(ctx: AppContext): ProgramsService {
       );
     },
 
-    async dashboard(program) {
+    async dashboard(program, now = new Date()) {
       const rows = await programFigures(db, program.id);
-      const pairs: PairFigures[] = rows.map((r) => ({
+      const pairs: PairFigures[] = rows.map((r) => {
+        // Since the last meeting, or since pairing while the pair has not met yet.
+        const since = r.lastMeetingAt ?? r.createdAt;
+        const days = Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS));
+        return {
         pairId: r.pairId,
         roomId: r.roomId,
         mentorEmail: r.mentorEmail,
         menteeEmail: r.menteeEmail,
         mentorJoined: r.mentorJoined,
         menteeJoined: r.menteeJoined,
-        // Meetings are recorded by the meetings area, not built on this branch: unknown, not 0.
-        meetingsHeld: null,
-        lastMeetingAt: null,
-        daysSinceLastMeeting: null,
-        overdue: null,
+        meetingsHeld: r.meetingsHeld,
+        lastMeetingAt: r.lastMeetingAt?.toISOString() ?? null,
+        daysSinceLastMeeting: days,
+        overdue: days > program.cadenceDays,
         milestonesDone: r.milestonesDone,
         milestonesTotal: r.milestonesTotal,
         milestonePercent: r.milestonesTotal === 0 ? 0 : Math.floor((r.milestonesDone / r.milestonesTotal) * 100),
         agreementAccepted: r.mentorJoined && r.menteeJoined && r.acceptedCurrent >= 2,
         certificateIssued: r.certificates > 0,
         figuresAt: r.figuresAt?.toISOString() ?? null,
-      }));
-      return { programId: program.id, cadenceDays: program.cadenceDays, meetingsKnown: false, pairs };
+        };
+      });
+      return { programId: program.id, cadenceDays: program.cadenceDays, meetingsKnown: true, pairs };
     },
 
     agreement: agreementOf,
@@ -371,9 +371,6 @@ export function createProgramsService(ctx: AppContext): ProgramsService {
           );
         }, REFRESH_DELAY_MS),
       );
-    },
-    attachDocs(d) {
-      docs = d;
     },
     async close() {
       for (const t of timers.values()) clearTimeout(t);

@@ -1,4 +1,4 @@
-import type { CloseCode } from '@menteo/protocol';
+import type { CloseCode, Role } from '@menteo/protocol';
 
 /**
  * What a room needs from a socket (hocuspocus' WebSocketLike): the transport adapts ws to it,
@@ -16,6 +16,11 @@ export interface ConnectionInfo {
   roomId: string;
   /** Opted in to saved acks with ?ack=1. */
   wantsAck: boolean;
+  /**
+   * The member's name and role in the room, when the transport knows them: the room stamps
+   * them into this connection's awareness states (Room.stampAwareness).
+   */
+  member?: { displayName: string; role: Role };
 }
 
 /** Token bucket: `rate` tokens per second, bursts up to `rate`. */

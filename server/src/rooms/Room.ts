@@ -447,6 +447,27 @@ export class Room {
     this.awarenessOwner.set(id, conn);
   }
 
+  /**
+   * Validation of an awareness state: its `user` is the connection's authenticated member.
+   * A stock y-websocket client publishes no Menteo user (often just `{}`), and any client may
+   * claim another's id; stamped, every state the members see names who really sent it, so a
+   * non-browser client shows in the roster as present. Fields other than the identity are
+   * kept (a browser's colour, focus and cursor). Runs before the state is passed on, so what
+   * leaves this node (to members and the bus) is the stamped state.
+   */
+  private stampAwareness(conn: Connection, id: number): void {
+    const member = conn.info.member;
+    const state = this.awareness.states.get(id);
+    if (!member || !state) return;
+    const user: unknown = state.user;
+    const u = typeof user === 'object' && user !== null ? (user as Record<string, unknown>) : {};
+    if (u.userId === conn.info.userId && u.role === member.role && typeof u.name === 'string') return;
+    this.awareness.states.set(id, {
+      ...state,
+      user: { ...u, userId: conn.info.userId, name: member.displayName, role: member.role },
+    });
+  }
+
   private releaseAwareness(id: number): void {
     this.awarenessOwner.get(id)?.awarenessIds.delete(id);
     this.awarenessOwner.delete(id);
@@ -459,6 +480,8 @@ export class Room {
     if (isConnectionOrigin(origin)) {
       for (const id of added) this.claimAwareness(origin, id);
       for (const id of updated) this.claimAwareness(origin, id);
+      for (const id of added) this.stampAwareness(origin, id);
+      for (const id of updated) this.stampAwareness(origin, id);
     } else if (origin === ('bus' satisfies TransactionOrigin)) {
       // Changed on another node: controlled there now, whoever relayed it here first.
       for (const id of added) this.releaseAwareness(id);

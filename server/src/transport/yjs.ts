@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, YJS_PATH, closeReason, parseDocName, storedDocName } from '@menteo/protocol';
+import { CloseCode, MessageType, YJS_PATH, closeReason, parseDocName, storedDocName } from '@menteo/protocol';
 import type { AppContext } from '../context.ts';
 import { isAllowedOrigin } from '../auth/origin.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -20,6 +20,22 @@ class YjsWebSocket extends WebSocket {
   }
 }
 
+/**
+ * Heartbeat: every 2 s a WebSocket ping and a y-protocols "query awareness" (type 3), which
+ * every y-websocket client answers with an awareness message. A socket that answered neither
+ * since the previous tick is dead and is terminated, so a dropped network (no FIN, no close
+ * frame), which kept the member "here" for the 30 s of y-protocols' awareness timeout or
+ * longer, now takes its awareness away within 4 s.
+ *
+ * Why both: the browser's network stack answers pings below the page, so a page that has
+ * lost its network to the browser (Chromium's offline mode does this) still pongs; only an
+ * application message shows the page itself is there. Once a client has answered a query it
+ * must keep answering; a client that never does (not every Yjs client handles type 3) is
+ * judged by its pongs.
+ */
+export const PING_INTERVAL_MS = 2000;
+const QUERY_AWARENESS_FRAME = Uint8Array.of(MessageType.QueryAwareness);
+
 /** Frames a socket may send while its room loads; a y-websocket client sends 2–4. */
 const MAX_EARLY_FRAMES = 64;
 /** Unsent bytes a slow reader may pile up before it is dropped (1013: it resyncs on reconnect). */
@@ -33,6 +49,8 @@ export interface YjsEndpointDeps {
   /** The update log is at its memory bound: refuse new writers with 1013. */
   logIsFull: () => boolean;
   observer: RegistryObserver;
+  /** Heartbeat period (tests shorten it); PING_INTERVAL_MS by default. */
+  pingIntervalMs?: number;
   /**
    * True when the user coordinates the program this room belongs to: they know the room
    * exists (their dashboard lists it), so they are refused with 4403, never let in.
@@ -89,7 +107,11 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     }
     // The legacy name `<roomId>~private` and the per-user name reach the same stored doc.
     const storageName = storedDocName(parsed, principal.userId);
-    return { ok: true, docName: storageName, info: { userId: principal.userId, roomId, wantsAck } };
+    return {
+      ok: true,
+      docName: storageName,
+      info: { userId: principal.userId, roomId, wantsAck, member: { displayName: principal.displayName, role } },
+    };
   }
 
   async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -120,8 +142,21 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
     const early: Uint8Array[] = [];
     let earlyBytes = 0;
     const maxBuffered = maxBufferedBytes(ctx.config.limits.maxMessageBytes);
+    /**
+     * Heartbeat state (PING_INTERVAL_MS): what arrived since the last tick. A client counts as
+     * one that answers queries after two ticks in a row brought an awareness message after
+     * the query; a client that ignores them is never held to it.
+     */
+    let heard = true;
+    let ponged = true;
+    let queried = false;
+    let replied = false;
+    let replyStreak = 0;
+    let answersQueries = false;
     ws.on('message', (data: RawData) => {
+      heard = true;
       const bytes = toBytes(data);
+      if (queried && bytes[0] === MessageType.Awareness) replied = true;
       if (conn) return registry.handleMessage(conn, bytes);
       if (closed) return;
       early.push(bytes);
@@ -144,7 +179,28 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         ctx.logger.warn({ err, docName, userId: info.userId }, 'y-websocket error');
       }
     });
+    ws.on('pong', () => {
+      ponged = true;
+    });
+    const heartbeat = setInterval(() => {
+      if (!(heard || (ponged && !answersQueries))) {
+        ctx.logger.info({ docName, userId: info.userId }, 'y-websocket peer went silent; terminated');
+        ws.terminate();
+        return;
+      }
+      replyStreak = queried && replied ? replyStreak + 1 : 0;
+      if (replyStreak >= 2) answersQueries = true;
+      heard = false;
+      ponged = false;
+      replied = false;
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.ping();
+      ws.send(QUERY_AWARENESS_FRAME);
+      queried = true;
+    }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
+    heartbeat.unref();
     ws.on('close', () => {
+      clearInterval(heartbeat);
       closed = true;
       early.length = 0;
       if (conn) registry.leave(conn);

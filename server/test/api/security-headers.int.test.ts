@@ -68,6 +68,23 @@ describe('security headers', () => {
     expect(policy.has('upgrade-insecure-requests')).toBe(true);
   });
 
+  it('also allows sockets to PUBLIC_URL, for a proxy that rewrites Host', async () => {
+    const proxied = await startTestServer({ db: db.handle, config: { clientDir, publicUrl: 'https://rooms.example.com' } });
+    try {
+      const res = await fetch(`${proxied.url}/rooms`);
+      expect(csp(res.headers).get('connect-src')).toEqual(["'self'", `ws://${new URL(proxied.url).host}`, 'wss://rooms.example.com']);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('sends no CSP with a PDF (the browser’s viewer plugin must run), the other headers all the same', async () => {
+    const res = await fetch(`${server.url}/api/certificates/nope.pdf`);
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('does not echo a strange Host header into the policy', async () => {
     const { request } = await import('node:http');
     const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_PAGE_SIZE, ErrorCode } from '@menteo/protocol';
-import { countChatMessages, insertChatMessages } from '@menteo/db';
+import { claimMeetingEnd, countChatMessages, insertChatMessages, startMeeting } from '@menteo/db';
 import { createTestDb, startTestServer, type Backend, type TestDb, type TestServer } from '../harness.ts';
 import { createTestRoom, createTestUser, waitFor } from '../realtime/clients.ts';
 import { allMessages, chatClient, chatPage, type ChatClient } from './chat-clients.ts';
@@ -80,6 +80,24 @@ export function chatSuite(backend: Backend): void {
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
       const all = await allMessages(node.url, mentor.cookie, roomId);
       expect(all.map((m) => m.body)).toEqual(['p4', 'p3', 'p2', 'p1', 'p0']);
+    });
+
+    it('ties a message to the meeting open when it was committed, and none outside meetings', async () => {
+      const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+      const chat = node.app.services.chat;
+      const sender = { userId: mentor.id, displayName: 'mentor', roomId };
+      expect((await chat.send(sender, 'before the meeting', null)).meetingId).toBeNull();
+      const { meeting } = await startMeeting(db.handle.db, { roomId, startedBy: mentor.id, start: async () => ({ state: new Uint8Array([0, 0]), digest: null }) });
+      const during = await chat.send(sender, 'during the meeting', null);
+      expect(during.meetingId).toBe(meeting.id);
+      await claimMeetingEnd(db.handle.db, roomId, meeting.id, mentor.id);
+      expect((await chat.send(sender, 'after the meeting', null)).meetingId).toBeNull();
+      const stored = await allMessages(node.url, mentee.cookie, roomId);
+      expect(stored.map((m) => [m.body, m.meetingId])).toEqual([
+        ['after the meeting', null],
+        ['during the meeting', meeting.id],
+        ['before the meeting', null],
+      ]);
     });
 
     it('refuses a message over CHAT_MAX_CHARS, an empty one and a flood, storing none of them', async () => {

@@ -233,6 +233,27 @@ function suite(backend: Backend, full: boolean) {
       }
     });
 
+    it('shows the meetings a pair holds on the dashboard, against the program cadence set as the pair’s schedule', async () => {
+      const { coordinator, program, roomId, mentor } = await pairedProgram(server);
+      const dash = () => coordinator.client.get(`/api/programs/${program.id}/dashboard`).then((r) => r.body as Json);
+      const before = await dash();
+      expect(before.meetingsKnown).toBe(true);
+      expect(before.pairs[0]).toMatchObject({ meetingsHeld: 0, lastMeetingAt: null, daysSinceLastMeeting: 0, overdue: false });
+      expect((await mentor.client.get(`/api/rooms/${roomId}/schedule`)).body).toMatchObject({ schedule: { kind: 'biweekly' } });
+
+      const started = await mentor.client.post(`/api/rooms/${roomId}/meetings`);
+      expect(started.status).toBe(201);
+      expect((await mentor.client.post(`/api/rooms/${roomId}/meetings/${started.body.meeting.id}/end`)).status).toBe(200);
+      const after = (await dash()).pairs[0];
+      expect(after).toMatchObject({ meetingsHeld: 1, daysSinceLastMeeting: 0, overdue: false });
+      expect(Date.parse(after.lastMeetingAt)).toBeGreaterThan(Date.now() - 60_000);
+
+      // Forty days later, with no meeting since: overdue against the 14-day cadence.
+      const coordinated = await server.app.services.programs.asCoordinator(coordinator.user.id, program.id);
+      const later = await server.app.services.programs.dashboard(coordinated, new Date(Date.now() + 40 * 86_400_000));
+      expect(later.pairs[0]).toMatchObject({ meetingsHeld: 1, daysSinceLastMeeting: 40, overdue: true });
+    });
+
     if (!full) return;
 
     it('refuses the coordinator on the doc socket (4403) and on every content endpoint (404)', async () => {

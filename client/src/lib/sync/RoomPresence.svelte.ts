@@ -13,6 +13,8 @@ export interface RoomPresenceOptions {
   url?: string;
   /** Node tests pass the session cookie here (browsers send it themselves). */
   extraHeaders?: Record<string, string>;
+  /** Where online/offline are listened to. Default: window, if any. */
+  window?: Window | null;
 }
 
 export class RoomPresence {
@@ -22,8 +24,11 @@ export class RoomPresence {
   #joined = false;
   #error: string | null = null;
   #roomChanges = 0;
+  #offs: Array<() => void> = [];
+  #destroyed = false;
   /** Fired after the fields above change; the getters subscribe to it. */
   #changes = new EventTarget();
+  #joinedListeners: Array<() => void> = [];
   #subscribe = createOutsideSubscriber((update) => on(this.#changes, 'change', update));
 
   constructor(roomId: string, opts: RoomPresenceOptions = {}) {
@@ -38,6 +43,18 @@ export class RoomPresence {
       ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
     };
     this.socket = opts.url ? io(opts.url, options) : io(options);
+    // Like the doc socket: the browser knows it went offline before any heartbeat can tell, so
+    // the roster drops this member at once (the server's 2.5 s pings cover a silent drop), and
+    // the socket comes back with the network.
+    const w = opts.window !== undefined ? opts.window : typeof window === 'undefined' ? null : window;
+    if (w) {
+      this.#offs.push(
+        on(w, 'offline', () => this.socket.disconnect()),
+        on(w, 'online', () => {
+          if (!this.#destroyed) this.socket.connect();
+        }),
+      );
+    }
     // Join again after every (re)connect: a new socket is in no rooms.
     this.socket.on('connect', this.#join);
     this.socket.on('disconnect', () => {
@@ -84,7 +101,18 @@ export class RoomPresence {
     return this.#error;
   }
 
+  /** Called after every successful room:join (the first, and after each reconnect). Returns an unsubscribe. */
+  onJoined(listener: () => void): () => void {
+    this.#joinedListeners.push(listener);
+    if (this.#joined) listener();
+    return () => {
+      this.#joinedListeners = this.#joinedListeners.filter((l) => l !== listener);
+    };
+  }
+
   destroy(): void {
+    this.#destroyed = true;
+    for (const off of this.#offs.splice(0)) off();
     if (this.socket.connected) this.socket.emit('room:leave', { roomId: this.roomId });
     this.socket.disconnect();
   }
@@ -94,6 +122,7 @@ export class RoomPresence {
       if (res.ok) {
         this.#joined = true;
         this.#error = null;
+        for (const l of this.#joinedListeners) l();
       } else {
         this.#joined = false;
         this.#error = res.message;

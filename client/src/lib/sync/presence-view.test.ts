@@ -71,4 +71,28 @@ describe('presence view', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]?.online).toBe(false);
   });
+
+  it('shows the others as unknown, not online or away, while this member is offline', () => {
+    const input = {
+      roster: [
+        { ...mentor, connections: 1 },
+        { ...mentee, connections: 1 },
+      ],
+      members: [mentor, mentee],
+      awareness: [aw(mentor), aw(mentee)],
+      meId: mentee.userId,
+    };
+    expect(presenceEntries(input).map((e) => e.presence)).toEqual(['online', 'online']);
+    const offline = presenceEntries({ ...input, live: false });
+    expect(offline.map((e) => [e.displayName, e.presence, e.online])).toEqual([
+      ['Grace Hopper', 'unknown', false],
+      ['Ada Lovelace', 'online', true],
+    ]);
+    expect(offline[0]?.activity).toBeNull();
+  });
+
+  it('counts a member present from a y-websocket awareness state alone (a non-browser client, no socket.io)', () => {
+    const entries = presenceEntries({ roster: [], members: [mentor, mentee], awareness: [{ user: { userId: mentee.userId, name: 'mentee', role: 'mentee' } }], meId: mentor.userId });
+    expect(entries.find((e) => e.userId === mentee.userId)).toMatchObject({ online: true, presence: 'online', activity: null });
+  });
 });

@@ -11,6 +11,11 @@ export interface PresenceEntry {
   color: string;
   initials: string;
   online: boolean;
+  /**
+   * online, away, or unknown: while this member's own connection is down, nothing says
+   * whether the others are still here, so they are neither shown online nor away.
+   */
+  presence: 'online' | 'away' | 'unknown';
   isMe: boolean;
   /** "editing goal “Ship v1”", "in notes", or null when idle. */
   activity: string | null;
@@ -68,16 +73,22 @@ export interface RosterInput {
   roster: readonly PresenceMember[];
   /** The room's members from the REST API (so an absent partner still shows, offline). */
   members: readonly { userId: string; displayName: string; role: Role }[];
-  /** Awareness states (any shape: remote clients may publish anything). */
+  /**
+   * Awareness states (any shape: remote clients may publish anything). The server stamps
+   * each with its connection's authenticated member, so a non-browser y-websocket client
+   * shows here as who it is.
+   */
   awareness: Iterable<unknown>;
   meId: string;
+  /** This member's own doc connection is up; false: the others' presence is unknown. Default true. */
+  live?: boolean;
 }
 
 /**
  * Everyone to show: the room's members (mentor first), online when in the roster or seen in
  * awareness; activity from the most recent awareness state of that user that has a focus.
  */
-export function presenceEntries({ roster, members, awareness, meId }: RosterInput): PresenceEntry[] {
+export function presenceEntries({ roster, members, awareness, meId, live = true }: RosterInput): PresenceEntry[] {
   const byUser = new Map<string, { focus: PresenceFocus | null; cursorHidden: boolean; seen: boolean }>();
   for (const raw of awareness) {
     const p = parsePresence(raw);
@@ -97,7 +108,7 @@ export function presenceEntries({ roster, members, awareness, meId }: RosterInpu
   const entries = [...people.values()].map((m): PresenceEntry => {
     const aw = byUser.get(m.userId);
     const isMe = m.userId === meId;
-    const isOnline = isMe || online.has(m.userId) || aw?.seen === true;
+    const isOnline = isMe || (live && (online.has(m.userId) || aw?.seen === true));
     return {
       userId: m.userId,
       displayName: m.displayName,
@@ -105,6 +116,7 @@ export function presenceEntries({ roster, members, awareness, meId }: RosterInpu
       color: memberColor(m.userId, members),
       initials: initials(m.displayName),
       online: isOnline,
+      presence: isOnline ? 'online' : live ? 'away' : 'unknown',
       isMe,
       activity: isOnline ? describeFocus(aw?.focus ?? null) : null,
       cursorHidden: aw?.cursorHidden ?? false,

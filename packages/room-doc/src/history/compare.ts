@@ -15,7 +15,7 @@ import { readActions, readAgenda, readGoals } from '../read.ts';
 import type { ActionItem, AgendaItem, Goal } from '../schema.ts';
 import { NO_ATTRIBUTION, type Attribution } from './attribution.ts';
 import { diffNotes } from './notes-diff.ts';
-import { notesText } from './notes-text.ts';
+import { notesText, type NotesText } from './notes-text.ts';
 
 /** What compare derives from two docs; the service adds the points and the authors. */
 export type DocComparison = Omit<CompareResult, 'a' | 'b' | 'authors'>;
@@ -113,16 +113,33 @@ export function compareAgenda(a: readonly AgendaItem[], b: readonly AgendaItem[]
   return out;
 }
 
+/** What compare reads from a doc: plain values, so a reading can be kept and reused. */
+export interface DocReading {
+  goals: Goal[];
+  actions: ActionItem[];
+  agenda: AgendaItem[];
+  notes: NotesText;
+}
+
+export function readForCompare(doc: Y.Doc): DocReading {
+  return { goals: readGoals(doc), actions: readActions(doc), agenda: readAgenda(doc), notes: notesText(doc) };
+}
+
+/** compareDocs on readings (the same doc state always reads the same: a meeting's end can be read once). */
+export function compareReadings(a: DocReading, b: DocReading, attribution: Attribution = NO_ATTRIBUTION): DocComparison {
+  return {
+    goals: compareGoals(a.goals, b.goals),
+    actions: compareActions(a.actions, b.actions),
+    agenda: compareAgenda(a.agenda, b.agenda),
+    notes: diffNotes(a.notes, b.notes, attribution),
+  };
+}
+
 /**
  * Doc b against doc a: goals and milestones, action items, agenda, and the notes word by word.
  * `attribution` should cover the updates made between a and b; without it every notes change
  * is by an unknown author.
  */
 export function compareDocs(a: Y.Doc, b: Y.Doc, attribution: Attribution = NO_ATTRIBUTION): DocComparison {
-  return {
-    goals: compareGoals(readGoals(a), readGoals(b)),
-    actions: compareActions(readActions(a), readActions(b)),
-    agenda: compareAgenda(readAgenda(a), readAgenda(b)),
-    notes: diffNotes(notesText(a), notesText(b), attribution),
-  };
+  return compareReadings(readForCompare(a), readForCompare(b), attribution);
 }

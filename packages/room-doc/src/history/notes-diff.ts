@@ -49,13 +49,18 @@ function byAuthor(side: Side, from: number, length: number, op: 'ins' | 'del', o
  * and every deleted run to whoever deleted it (`attribution` covers the updates between a and b).
  */
 export function diffNotes(a: NotesText, b: NotesText, attribution: Attribution): NotesDiff {
-  const coarse = a.text.length > WORD_DIFF_MAX_CHARS || b.text.length > WORD_DIFF_MAX_CHARS;
-  const changes = coarse ? diffLines(a.text, b.text) : diffWordsWithSpace(a.text, b.text);
+  // Notes mostly grow at a few places: the unchanged head and tail (whole words) are left out
+  // of the word diff, which is then about the changed middle only, not the whole notes.
+  const { start, endA, endB } = changedRange(a.text, b.text);
+  const midA = a.text.slice(start, endA);
+  const midB = b.text.slice(start, endB);
+  const coarse = midA.length > WORD_DIFF_MAX_CHARS || midB.length > WORD_DIFF_MAX_CHARS;
+  const changes = coarse ? diffLines(midA, midB) : diffWordsWithSpace(midA, midB);
   const sideA: Side = { notes: a, who: (client, clock) => attribution.deleterOf(client, clock) };
   const sideB: Side = { notes: b, who: (client) => attribution.authorOfClient(client) };
-  const segments: NotesSegment[] = [];
-  let pa = 0;
-  let pb = 0;
+  const segments: NotesSegment[] = start > 0 ? [{ op: 'same', text: a.text.slice(0, start), authorId: null }] : [];
+  let pa = start;
+  let pb = start;
   for (const change of changes) {
     const len = change.value.length;
     if (change.added) {
@@ -70,7 +75,31 @@ export function diffNotes(a: NotesText, b: NotesText, attribution: Attribution):
       pb += len;
     }
   }
+  if (endA < a.text.length) segments.push({ op: 'same', text: a.text.slice(endA), authorId: null });
   return summarize(mergeAdjacent(segments), coarse);
+}
+
+/**
+ * The one range where two texts differ, widened to whole words (whitespace boundaries): text
+ * before `start` and from `endA` (in a) / `endB` (in b) on is the same in both.
+ */
+function changedRange(before: string, after: string): { start: number; endA: number; endB: number } {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
+    endB--;
+    endA--;
+  }
+  const isSpace = (c: string | undefined) => c === undefined || /\s/.test(c);
+  while (start > 0 && !isSpace(before[start - 1])) start--;
+  while (endB < before.length && !isSpace(before[endB])) {
+    endB++;
+    endA++;
+  }
+  return { start, endA: endB, endB: endA };
 }
 
 function mergeAdjacent(segments: NotesSegment[]): NotesSegment[] {
@@ -110,23 +139,9 @@ function summarize(segments: NotesSegment[], coarse: boolean): NotesDiff {
  */
 export function notesWordDelta(before: string, after: string): { added: number; removed: number } {
   if (before === after) return { added: 0, removed: 0 };
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endB = before.length;
-  let endA = after.length;
-  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
-    endB--;
-    endA--;
-  }
-  const isSpace = (c: string | undefined) => c === undefined || /\s/.test(c);
-  while (start > 0 && !isSpace(before[start - 1])) start--;
-  while (endB < before.length && !isSpace(before[endB])) {
-    endB++;
-    endA++;
-  }
-  const removedText = before.slice(start, endB);
-  const addedText = after.slice(start, endA);
+  const { start, endA, endB } = changedRange(before, after);
+  const removedText = before.slice(start, endA);
+  const addedText = after.slice(start, endB);
   if (removedText.length + addedText.length > WORD_DIFF_MAX_CHARS) {
     return { added: countWords(addedText), removed: countWords(removedText) };
   }

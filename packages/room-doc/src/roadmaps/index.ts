@@ -5,7 +5,8 @@ import { ROADMAP_LIBRARY } from './library.ts';
 import type { Roadmap, RoadmapInput } from './schema.ts';
 
 export type { Roadmap, RoadmapGoal } from './schema.ts';
-export { RoadmapLibrarySchema, RoadmapSchema } from './schema.ts';
+// The zod schema (schema.ts) is not re-exported: building a zod object schema probes for
+// `new Function` at once, which the browser's CSP refuses, and the client loads this module.
 
 /** The schema's defaults, filled in by hand: see ROADMAPS. */
 const withDefaults = (r: RoadmapInput): Roadmap => ({

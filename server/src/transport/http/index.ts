@@ -30,7 +30,7 @@ export function createHttpApp({ ctx, services, readiness, draining }: HttpDeps):
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
   app.set('trust proxy', ctx.config.trustProxy);
-  app.use(securityHeaders());
+  app.use(securityHeaders({ publicUrl: ctx.config.publicUrl }));
   app.use(requestLogging(ctx));
   app.use(httpMetrics(ctx.metrics));
   app.get('/healthz', (_req, res) => {

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
 
+const PDF_PATH = /\.pdf$/i;
+
 /** A Host header we are willing to echo into the policy (anything else gets only 'self'). */
 const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
@@ -30,10 +32,12 @@ function sameHostSocket(req: IncomingMessage): string {
  * - HSTS and upgrade-insecure-requests only over TLS (req.secure, which honours TRUST_PROXY):
  *   sent over plain http they would break a LAN or localhost install, or pin it to https.
  */
-export function securityHeaders(): RequestHandler {
-  const make = (tls: boolean) =>
+export function securityHeaders(opts: { publicUrl: string | null } = { publicUrl: null }): RequestHandler {
+  // Behind a proxy that rewrites Host, the page's own socket origin is PUBLIC_URL's.
+  const publicSocket = opts.publicUrl ? [opts.publicUrl.replace(/^http/, 'ws')] : [];
+  const make = (tls: boolean, csp: boolean) =>
     helmet({
-      contentSecurityPolicy: {
+      contentSecurityPolicy: csp && {
         useDefaults: false,
         directives: {
           defaultSrc: ["'self'"],
@@ -43,7 +47,7 @@ export function securityHeaders(): RequestHandler {
           // data: for the inline SVG favicon in index.html.
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          connectSrc: ["'self'", sameHostSocket],
+          connectSrc: ["'self'", sameHostSocket, ...publicSocket],
           objectSrc: ["'none'"],
           frameAncestors: ["'none'"],
           formAction: ["'self'"],
@@ -54,7 +58,12 @@ export function securityHeaders(): RequestHandler {
       xFrameOptions: { action: 'deny' },
       strictTransportSecurity: tls ? { maxAge: 365 * 86_400, includeSubDomains: true } : false,
     });
-  const overTls = make(true);
-  const plain = make(false);
-  return (req, res, next) => (req.secure ? overTls : plain)(req, res, next);
+  const page = { tls: make(true, true), plain: make(false, true) };
+  const pdf = { tls: make(true, false), plain: make(false, false) };
+  return (req, res, next) => {
+    // A PDF shown inline (certificates, exports) is drawn by Chromium's viewer plugin, which
+    // object-src 'none' on the PDF's own response would block; a PDF runs no script of ours.
+    const set = PDF_PATH.test(req.path) ? pdf : page;
+    return (req.secure ? set.tls : set.plain)(req, res, next);
+  };
 }

@@ -13,6 +13,7 @@ const entry = (over: Partial<PresenceEntry>): PresenceEntry => ({
   color: '#4338ca',
   initials: 'S',
   online: true,
+  presence: 'online',
   isMe: false,
   activity: null,
   cursorHidden: false,
@@ -26,7 +27,7 @@ describe('PresenceBar', () => {
         entries: [
           entry({ userId: 'g', displayName: 'Grace Hopper', initials: 'GH', isMe: true, color: '#b91c1c' }),
           entry({ userId: 'a', displayName: 'Ada Lovelace', initials: 'AL', role: 'mentee', activity: 'editing goal “Rust”' }),
-          entry({ userId: 'k', displayName: 'Away Person', initials: 'AP', role: 'mentee', online: false }),
+          entry({ userId: 'k', displayName: 'Away Person', initials: 'AP', role: 'mentee', online: false, presence: 'away' }),
         ],
         cursorHidden: false,
         onCursorHiddenChange: () => {},
@@ -41,6 +42,19 @@ describe('PresenceBar', () => {
     expect(within(items[1] as HTMLElement).getByTestId('presence-activity').textContent?.trim()).toBe('editing goal “Rust”');
     expect(within(items[2] as HTMLElement).getByTestId('presence-activity').textContent?.trim()).toBe('away');
     expect(items[2]?.dataset.online).toBe('false');
+  });
+
+  it("says the other member's presence is unknown while this member is offline", () => {
+    render(PresenceBar, {
+      props: {
+        entries: [entry({ userId: 'a', displayName: 'Ada', online: false, presence: 'unknown' })],
+        cursorHidden: false,
+        onCursorHiddenChange: () => {},
+      },
+    });
+    const item = screen.getByTestId('presence-member');
+    expect(within(item).getByTestId('presence-activity').textContent?.trim()).toBe("unknown while you're offline");
+    expect(item.dataset.presence).toBe('unknown');
   });
 
   it('reports the "hide my cursor" switch', async () => {
