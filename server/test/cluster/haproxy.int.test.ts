@@ -29,7 +29,7 @@ describe.skipIf(!haproxyBin)('three nodes behind HAProxy (room-affine)', () => {
   beforeAll(async () => {
     redis = await startRedisInstance();
     db = await createTestDb('postgres');
-    const start = (i: number) => startNodeProcess({ databaseUrl: db.url!, redisUrl: redis.url, nodeId: `h${i}`, logLevel: 'info' });
+    const start = (i: number) => startNodeProcess({ databaseUrl: db.url!, redisUrl: redis.url, nodeId: `h${i}`, logLevel: 'info', env: { ROOM_IDLE_MS: '5000' } });
     nodes = await Promise.all([1, 2, 3].map(start));
     haproxy = await startHaproxy({
       binary: haproxyBin!,
