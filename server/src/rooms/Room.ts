@@ -254,11 +254,13 @@ export class Room {
     // A client's edit that reached this node through someone else (its peer re-sent it after
     // a failover, before the client itself reconnected here) commits under that peer; the
     // client's own connection must hear of it too, or it waits for an ack that never comes.
-    // Its awareness may not have arrived yet, so every connection hears (rare: normally each
-    // update commits under its own author).
+    if (advanced) {
+      for (const conn of this.connections) {
+        if (!authors.has(conn) && [...conn.awarenessIds].some((id) => advanced.has(id))) authors.add(conn);
+      }
+    }
     // An author is acked even when the state vector did not move (a delete-only update).
-    if (advanced) this.sendAcks(this.connections);
-    else if (authors.size > 0) this.sendAcks(authors);
+    if (authors.size > 0) this.sendAcks(authors);
   }
 
   /** After a checkpoint committed: everything it holds is durable. */
