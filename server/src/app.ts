@@ -15,8 +15,6 @@ export interface App {
   ctx: AppContext;
   realtime: Realtime;
   services: Services;
-  /** From now on /readyz answers 503 with `draining: true`; everything else keeps working. */
-  drain(): void;
   /** Graceful: stop accepting, flush the update log, close sockets, then the HTTP server. */
   close(): Promise<void>;
 }
@@ -33,10 +31,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // A coordinator is refused the doc socket; asked per connection, after both exist.
   const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => services.programs.coordinatesRoom(userId, roomId) });
   const services = createServices(ctx, { registry: realtime.registry });
-  let draining = false;
-  const server = http.createServer(
-    createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }), draining: () => draining }),
-  );
+  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
   realtime.attach(server);
   // Program figures are derived from the docs this node holds (the services read them through
   // the registry), after their edits commit.
@@ -49,9 +44,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ctx,
     realtime,
     services,
-    drain: () => {
-      draining = true;
-    },
     close: () =>
       (closing ??= (async () => {
         await io.close();
