@@ -1,13 +1,16 @@
 /**
- * `npm run cluster` — several server nodes on one machine behind a tiny round-robin proxy,
- * so multi-node behaviour can be tried in a browser: open http://localhost:3000 in two tabs
- * and their connections land on different nodes.
+ * `npm run cluster` — several server nodes on one machine behind a balancer, so multi-node
+ * behaviour can be tried in a browser. The balancer is HAProxy with the repo's config
+ * (deploy/haproxy.cfg: a room's sockets on one node) when `haproxy` is installed, else the
+ * tiny built-in proxy (scripts/proxy.ts), round robin per connection.
  *
- *   npm run cluster                       3 nodes on 3001..3003, proxy on 3000
+ *   npm run cluster                       3 nodes on 3001..3003, balancer on 3000
  *   npm run cluster -- --nodes 5          5 nodes
- *   npm run cluster -- --port 8080        proxy on 8080, nodes on 8081..
+ *   npm run cluster -- --port 8080        balancer on 8080, nodes on 8081..
  *   npm run cluster -- --port 0           every port chosen by the OS (tests)
- *   npm run cluster -- --affinity room    a room's y-websockets all go to one node (README, Scaling plan)
+ *   npm run cluster -- --proxy builtin    the built-in proxy even when HAProxy is installed
+ *   npm run cluster -- --proxy builtin --affinity room
+ *                                         built-in proxy, a room's y-websockets on one node
  *
  * Postgres and Redis are required (an embedded PGlite cannot be shared by processes).
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/menteo (created if missing),
@@ -21,7 +24,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { createRoundRobinProxy } from './proxy.ts';
+import { findHaproxy, freeTcpPort, startHaproxy, type HaproxyProcess } from './haproxy.ts';
+import { createRoundRobinProxy, type RoundRobinProxy } from './proxy.ts';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/menteo';
@@ -45,12 +49,13 @@ async function main(): Promise<void> {
       nodes: { type: 'string', default: '3' },
       port: { type: 'string', default: process.env.PORT ?? '3000' },
       affinity: { type: 'string', default: 'none' },
+      proxy: { type: 'string', default: 'auto' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'usage: npm run cluster -- [--nodes N] [--port PROXY_PORT] [--affinity none|room]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N; 0: any free ports)',
+      'usage: npm run cluster -- [--nodes N] [--port PROXY_PORT] [--proxy auto|haproxy|builtin] [--affinity none|room (builtin only)]   (nodes listen on PROXY_PORT+1..PROXY_PORT+N; 0: any free ports)',
     );
     return;
   }
@@ -60,6 +65,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort + count > 65535) fail('--port must be a valid port');
   const affinity = values.affinity;
   if (affinity !== 'none' && affinity !== 'room') fail('--affinity must be none or room');
+  const proxyKind = values.proxy;
+  if (proxyKind !== 'auto' && proxyKind !== 'haproxy' && proxyKind !== 'builtin') fail('--proxy must be auto, haproxy or builtin');
+  const haproxyBin = proxyKind === 'builtin' ? null : findHaproxy();
+  if (proxyKind === 'haproxy' && !haproxyBin) fail('--proxy haproxy: haproxy is not installed (apt-get install haproxy)');
+  const useHaproxy = haproxyBin !== null;
+  if (useHaproxy && affinity !== 'none') fail('--affinity is for --proxy builtin; HAProxy is always room-affine');
 
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
@@ -75,7 +86,16 @@ async function main(): Promise<void> {
     // The same V8 flag as `npm start`: a larger young generation halves the latency tail (README, Performance).
     const child = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
       cwd: SERVER_DIR,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ID: id, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+      env: {
+        // Behind HAProxy: on SIGTERM answer /readyz "draining" for 1.5 s (three 500 ms checks) before closing.
+        ...(useHaproxy ? { SHUTDOWN_DRAIN_MS: '1500' } : {}),
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ID: id,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const node: Node = { id, port, child, alive: true };
@@ -86,7 +106,7 @@ async function main(): Promise<void> {
     for (const stream of [child.stdout!, child.stderr!]) readline.createInterface({ input: stream }).on('line', onLine);
     child.once('exit', (code, signal) => {
       node.alive = false;
-      if (!stopping) console.log(`[${id}] exited (${signal ?? `code ${code}`}); the proxy now skips it`);
+      if (!stopping) console.log(`[${id}] exited (${signal ?? `code ${code}`}); the balancer now skips it`);
     });
     return waitForHealth(node).then(() => node);
   };
@@ -95,28 +115,35 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\ncluster: stopping…');
-    void proxy.close();
+    void proxy?.close();
     const exits = nodes.filter((n) => n.alive).map((n) => new Promise((r) => n.child.once('exit', r)));
     for (const n of nodes) if (n.alive) n.child.kill('SIGTERM');
     const timer = setTimeout(() => {
       for (const n of nodes) if (n.alive) n.child.kill('SIGKILL');
-    }, 12_000);
+    }, 14_000);
     await Promise.all(exits);
     clearTimeout(timer);
+    // HAProxy last: it drained each node while the nodes shut down.
+    await haproxy?.stop();
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  // Round robin per TCP connection (an L4 balancer): an HTTP request, a y-websocket and a
-  // socket.io WebSocket each pick the next live node, so one tab's sockets may be on different
-  // nodes — which is what a cluster must handle. --affinity room sends a room's y-websockets
-  // to one node instead (what the README recommends for a real deployment).
-  const proxy = createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port), { affinity });
+  // Built-in fallback: round robin per TCP connection (an L4 balancer): an HTTP request, a
+  // y-websocket and a socket.io WebSocket each pick the next live node, so one tab's sockets
+  // may be on different nodes — which is what a cluster must handle. --affinity room sends a
+  // room's y-websockets to one node instead.
+  const proxy: RoundRobinProxy | null = useHaproxy ? null : createRoundRobinProxy(() => nodes.filter((n) => n.alive).map((n) => n.port), { affinity });
+  let haproxy: HaproxyProcess | null = null;
 
   console.log(`cluster: ${count} nodes${proxyPort === 0 ? '' : ` on ports ${proxyPort + 1}..${proxyPort + count}`}`);
   console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
-  if (affinity === 'room') console.log('cluster: room affinity on: both members of a room meet on the node its id hashes to');
+  console.log(
+    useHaproxy
+      ? `cluster: balancer HAProxy (${haproxyBin}, deploy/haproxy.cfg): both members of a room meet on the node its id hashes to`
+      : `cluster: balancer: the built-in proxy${proxyKind === 'auto' ? ' (haproxy is not installed)' : ''}${affinity === 'room' ? ', room affinity on' : ', round robin'}`,
+  );
   try {
     // The first node alone applies the migrations; the others then start together.
     nodes.push(await start(0));
@@ -125,13 +152,38 @@ async function main(): Promise<void> {
     console.error(`cluster: ${(err as Error).message}`);
     return stopAll(1);
   }
-  proxy.server.listen(proxyPort, '127.0.0.1', () => {
-    const { port } = proxy.server.address() as net.AddressInfo;
-    console.log(`\ncluster: ready — open http://localhost:${port}  (${affinity === 'room' ? 'room-affine' : 'round robin'} over ${count} nodes: ports ${nodes.map((n) => n.port).join(', ')})`);
+  const ready = (port: number, mode: string) => {
+    console.log(`\ncluster: ready — open http://localhost:${port}  (${mode} over ${count} nodes: ports ${nodes.map((n) => n.port).join(', ')})`);
     console.log(`cluster: node pids ${nodes.map((n) => `${n.id}=${n.child.pid}`).join(' ')} — try kill -9 on one`);
     console.log('cluster: Ctrl-C stops everything');
+  };
+  if (haproxyBin) {
+    try {
+      haproxy = await startHaproxy({
+        binary: haproxyBin,
+        port: proxyPort === 0 ? await freeTcpPort() : proxyPort,
+        backends: nodes.map((n) => ({ name: n.id, host: '127.0.0.1', port: n.port })),
+        onLine: (line) => console.log(`[haproxy] ${line}`),
+      });
+    } catch (err) {
+      console.error(`cluster: ${(err as Error).message}`);
+      return stopAll(1);
+    }
+    haproxy.child.once('exit', () => {
+      if (!stopping) {
+        console.error('cluster: haproxy exited');
+        void stopAll(1);
+      }
+    });
+    ready(haproxy.port, 'room-affine (HAProxy)');
+    return;
+  }
+  const builtin = proxy!;
+  builtin.server.listen(proxyPort, '127.0.0.1', () => {
+    const { port } = builtin.server.address() as net.AddressInfo;
+    ready(port, affinity === 'room' ? 'room-affine' : 'round robin');
   });
-  proxy.server.on('error', (err) => {
+  builtin.server.on('error', (err) => {
     console.error(`cluster: proxy cannot listen on ${proxyPort}: ${err.message}`);
     void stopAll(1);
   });

@@ -15,6 +15,8 @@ export interface App {
   ctx: AppContext;
   realtime: Realtime;
   services: Services;
+  /** From now on /readyz answers 503 with `draining: true`; everything else keeps working. */
+  drain(): void;
   /** Graceful: stop accepting, flush the update log, close sockets, then the HTTP server. */
   close(): Promise<void>;
 }
@@ -31,7 +33,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // A coordinator is refused the doc socket; asked per connection, after both exist.
   const realtime = createRealtime(ctx, { coordinates: (userId, roomId) => services.programs.coordinatesRoom(userId, roomId) });
   const services = createServices(ctx, { registry: realtime.registry });
-  const server = http.createServer(createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }) }));
+  let draining = false;
+  const server = http.createServer(
+    createHttpApp({ ctx, services, readiness: () => ({ ...realtime.readiness(), chat: services.chat.isHealthy() }), draining: () => draining }),
+  );
   realtime.attach(server);
   // Program figures are derived from the docs this node holds (the services read them through
   // the registry), after their edits commit.
@@ -44,6 +49,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ctx,
     realtime,
     services,
+    drain: () => {
+      draining = true;
+    },
     close: () =>
       (closing ??= (async () => {
         await io.close();

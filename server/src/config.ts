@@ -62,6 +62,11 @@ const EnvSchema = z.object({
   MEETING_AUTOSTART_S: int(0, 86_400).default(60),
   /** Minutes both members must have been away before an open meeting ends by itself (0: never). */
   MEETING_AUTOEND_MIN: int(0, 10_080).default(15),
+  /**
+   * On SIGTERM, how long /readyz answers 503 (draining) before the node closes its sockets,
+   * so a balancer health-checking it stops routing to it and moves its sessions first.
+   */
+  SHUTDOWN_DRAIN_MS: int(0, 60_000).default(0),
   /** A name for this node in logs and bus messages; defaults to host:pid. */
   NODE_ID: z.string().min(1).max(64).optional(),
   /**
@@ -111,6 +116,8 @@ export interface Config {
   /** Automatic start and end of meetings from presence; 0 turns either off. */
   meetings: { autostartMs: number; autoendMs: number };
   nodeId: string;
+  /** SIGTERM → /readyz 503 for this long, then close (0: close at once). */
+  shutdownDrainMs: number;
   /** V8's --heap-growing-percent, applied by main.ts at start; 0 = V8's default. */
   heapGrowingPercent: number;
   /** Chat limits, per member and room (a token bucket). */
@@ -158,6 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     history: { mergeWindowMs: e.HISTORY_MERGE_WINDOW_S * 1000, retentionDays: e.HISTORY_RETENTION_DAYS ?? null },
     meetings: { autostartMs: e.MEETING_AUTOSTART_S * 1000, autoendMs: e.MEETING_AUTOEND_MIN * 60_000 },
     nodeId: e.NODE_ID ?? defaults.nodeId,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     chat: { maxChars: e.CHAT_MAX_CHARS, burst: e.CHAT_BURST, perMinute: e.CHAT_PER_MINUTE },
   };

@@ -15,9 +15,9 @@ export interface Bus {
   /** Never throws and never buffers without bound: while disconnected the payload is dropped (and counted). */
   publish(channel: string, payload: Uint8Array): void;
   /**
-   * False only when the bus knows for certain that nobody else would receive a publish on
-   * this channel (the in-process bus of a single node), so the caller can skip encoding it.
-   * Buses that cannot know (Redis) leave it out.
+   * False when the bus knows that nobody else would receive a publish on this channel: the
+   * in-process bus of a single node (exact), or RedisBus from the channel's subscriber count
+   * (up to a poll old; the fan-out covers the window). True means "maybe". Optional.
    */
   hasPeers?(channel: string): boolean;
   /** Called after the connection came back: anything published meanwhile may be lost. Returns an unsubscribe. */

@@ -14,6 +14,12 @@ export interface RedisBusOptions {
   probeIntervalMs?: number;
   /** No probe back for this long while "connected" → the connections are declared dead and rebuilt. */
   probeTimeoutMs?: number;
+  /**
+   * How often the subscriber count of every subscribed channel is read (one PUBSUB NUMSUB
+   * for all of them), so that hasPeers() can tell the fan-out that nobody else holds a room
+   * (a room-affine balancer makes that the usual case). 0: never; hasPeers() then says "maybe".
+   */
+  peerPollMs?: number;
 }
 
 type Client = ReturnType<typeof createClient>;
@@ -56,6 +62,12 @@ export class RedisBus implements Bus {
   private lastTickAt = Date.now();
   private suspect = false;
   private probeTimer: NodeJS.Timeout | null = null;
+  /** Channel → the order in which Redis confirmed our SUBSCRIBE on the current connection. */
+  private readonly confirmedAt = new Map<string, number>();
+  private confirmations = 0;
+  /** Channel → subscribers (ours included) at the last poll sent after our subscription was confirmed. */
+  private readonly subscribers = new Map<string, number>();
+  private peerPollTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RedisBusOptions) {
     this.logger = opts.logger;
@@ -75,6 +87,11 @@ export class RedisBus implements Bus {
     });
     this.probeTimer = setInterval(() => this.probe(), this.opts.probeIntervalMs ?? 1000);
     this.probeTimer.unref();
+    const peerPollMs = this.opts.peerPollMs ?? 1000;
+    if (peerPollMs > 0) {
+      this.peerPollTimer = setInterval(() => this.pollPeers(), peerPollMs);
+      this.peerPollTimer.unref();
+    }
     if (waitMs <= 0 || this.isReady()) return this.isReady();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -108,6 +125,7 @@ export class RedisBus implements Bus {
     if (!this.sub.isReady) return;
     try {
       await this.sub.subscribe(channel, listener, true);
+      if (this.listeners.get(channel) === listener && this.sub.isReady) this.confirmedAt.set(channel, ++this.confirmations);
     } catch (err) {
       // The connection dropped mid-SUBSCRIBE: the reconnect path subscribes again and fires onReconnect.
       this.logger.debug({ err, channel }, 'subscribe interrupted; will resubscribe on reconnect');
@@ -116,6 +134,7 @@ export class RedisBus implements Bus {
 
   async unsubscribe(channel: string): Promise<void> {
     this.handlers.delete(channel);
+    this.forgetPeers(channel);
     const listener = this.listeners.get(channel);
     if (!listener) return;
     this.listeners.delete(channel);
@@ -153,6 +172,17 @@ export class RedisBus implements Bus {
     );
   }
 
+  /**
+   * False when the last subscriber count of the channel, read after our own subscription was
+   * confirmed, was 1 (us): no other node would receive a publish. Up to one poll stale; the
+   * fan-out covers that window (a newcomer asks for a sync first, and a doc that skipped
+   * publishes repeats its counter once a peer shows up, RoomFanout.ts).
+   */
+  hasPeers(channel: string): boolean {
+    const n = this.subscribers.get(channel);
+    return n === undefined || n > 1;
+  }
+
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
@@ -183,6 +213,7 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.peerPollTimer) clearInterval(this.peerPollTimer);
     this.handlers.clear();
     this.reconnectListeners.clear();
     await Promise.all([closeClient(this.pub), closeClient(this.sub)]);
@@ -209,7 +240,11 @@ export class RedisBus implements Bus {
       this.logger.warn({ err, role, url: redactUrl(this.opts.url) }, 'redis unreachable; retrying');
     });
     client.on('reconnecting', () => {
-      if (!quiet) this.down = true;
+      if (quiet) return;
+      this.down = true;
+      // Counts read before the outage say nothing about who subscribes after it.
+      this.confirmedAt.clear();
+      this.subscribers.clear();
     });
     client.on('ready', () => {
       if (wasReady) this.counters.reconnects += quiet ? 0 : 1;
@@ -248,6 +283,31 @@ export class RedisBus implements Bus {
     this.pub.publish(this.probeChannel, '1').catch((err: unknown) => this.logger.debug({ err }, 'probe publish failed'));
   }
 
+  private forgetPeers(channel: string): void {
+    this.confirmedAt.delete(channel);
+    this.subscribers.delete(channel);
+  }
+
+  /** One PUBSUB NUMSUB per 500 channels; a count is kept only if our SUBSCRIBE was confirmed before it was asked. */
+  private pollPeers(): void {
+    if (this.closed || !this.isReady()) return;
+    const sentAfter = this.confirmations;
+    const channels = [...this.confirmedAt.keys()].filter((c) => c !== this.probeChannel);
+    for (let i = 0; i < channels.length; i += 500) {
+      const chunk = channels.slice(i, i + 500);
+      this.pub.pubSubNumSub(chunk).then(
+        (counts) => {
+          for (const channel of chunk) {
+            const at = this.confirmedAt.get(channel);
+            if (at === undefined || at > sentAfter) continue;
+            this.subscribers.set(channel, Number(counts[channel] ?? 0));
+          }
+        },
+        (err: unknown) => this.logger.debug({ err }, 'subscriber count poll failed'),
+      );
+    }
+  }
+
   /** Both connections ready after an outage (or the first start): resubscribe, then let listeners resync. */
   private async afterReady(): Promise<void> {
     this.suspect = false;
@@ -263,6 +323,7 @@ export class RedisBus implements Bus {
       this.down = true;
       return;
     }
+    for (const channel of this.listeners.keys()) this.confirmedAt.set(channel, ++this.confirmations);
     for (const listener of [...this.reconnectListeners]) {
       try {
         listener();

@@ -73,6 +73,10 @@ interface JoinedDoc {
   resyncTimer: NodeJS.Timeout | null;
   /** Armed while a sync request of ours has no answer (see SYNC_RETRY_MS). */
   retryTimer: NodeJS.Timeout | null;
+  /** When a message from another holder last arrived (0: never). */
+  heardAt: number;
+  /** A counted message was not published because the bus said nobody else holds the doc. */
+  skipped: boolean;
 }
 
 /**
@@ -92,11 +96,22 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
   const unknownVersions = createUnknownVersions({ metrics: deps.metrics, logger });
   const m = deps.metrics ? registerMetrics(deps.metrics, counts, bus) : null;
 
+  /**
+   * Nobody else would receive a publish: the bus says so (exact on the in-process bus; on
+   * Redis, the channel's subscriber count, up to a second old) and no other holder has been
+   * heard from lately (a newcomer's sync request arrives before the count shows it).
+   */
+  const alone = (doc: JoinedDoc) => bus.hasPeers?.(doc.channel) === false && Date.now() - doc.heardAt > 3 * heartbeatMs;
+
   const send = (doc: JoinedDoc, msg: DocMessage) => {
     if (msg.type !== 'heartbeat') doc.busy = true;
-    // Alone on the channel (one node on the in-process bus): nobody to tell. The counter
-    // was still taken, so a node that subscribes later sees it start mid-stream and resyncs.
-    if (bus.hasPeers?.(doc.channel) === false) return;
+    // Alone on the channel (one node on the in-process bus, or a room-affine balancer): nobody
+    // to tell. The counter was still taken, so a node that subscribes later sees it start
+    // mid-stream and resyncs; the tick repeats the counter once a peer shows up (below).
+    if (alone(doc)) {
+      if (msg.type !== 'heartbeat') doc.skipped = true;
+      return;
+    }
     counts.messagesOut++;
     if (m) m.out[msg.type]++;
     if (deps.dropOutgoing?.({ type: msg.type, docName: doc.docName, counter: msg.counter })) return;
@@ -117,8 +132,8 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     counts.resyncs++;
     m?.resyncs.inc();
     send(doc, { ...header(doc), type: 'sync-request', stateVector: doc.peer.stateVector() });
-    // Alone on the in-process bus: nobody could answer.
-    if (attempt >= SYNC_RETRIES || bus.hasPeers?.(doc.channel) === false) return;
+    // Alone: nobody could answer. (A holder that arrives later asks us itself.)
+    if (attempt >= SYNC_RETRIES || alone(doc)) return;
     doc.retryTimer = setTimeout(() => {
       doc.retryTimer = null;
       if (docs.get(doc.docName) === doc) requestSync(doc, attempt + 1);
@@ -172,6 +187,7 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
     }
     if (msg.origin === nodeId && msg.session === doc.session) return; // our own echo
     liveness.heard(msg.origin);
+    doc.heardAt = Date.now();
     counts.messagesIn++;
     if (m) m.in[msg.type]++;
     if (missedBefore(doc, msg)) {
@@ -262,6 +278,14 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
 
   const heartbeat = setInterval(() => {
     for (const doc of docs.values()) {
+      // Edits went unpublished while alone and now someone else holds the doc: repeat our
+      // counter, so that holder sees what it missed and asks (its own join request covers
+      // the same ground unless it was lost).
+      if (doc.skipped && !alone(doc)) {
+        doc.skipped = false;
+        send(doc, { ...header(doc, false), type: 'heartbeat' });
+        continue;
+      }
       if (doc.busy) {
         doc.busy = false;
         doc.heartbeatsLeft = HEARTBEATS_AFTER_TRAFFIC;
@@ -307,6 +331,8 @@ export function createFanout(deps: FanoutDeps): RoomFanout {
         busy: false,
         resyncTimer: null,
         retryTimer: null,
+        heardAt: 0,
+        skipped: false,
       };
       docs.set(docName, doc);
       await bus.subscribe(doc.channel, (payload) => onMessage(doc, payload));

@@ -236,6 +236,7 @@ export class Room {
    */
   committedUpdates(updates: Uint8Array[], seqs: readonly number[]): void {
     const authors = new Set<Connection>();
+    let advanced: Set<number> | null = null;
     for (let u = 0; u < updates.length; u++) {
       const update = updates[u]!;
       const pending = this.uncommitted.take(seqs[u]!);
@@ -244,7 +245,18 @@ export class Room {
       for (let i = 0; i < ranges.length; i += 3) {
         const client = ranges[i]!;
         const have = this.committed.get(client) ?? 0;
-        if (ranges[i + 1]! <= have && ranges[i + 2]! > have) this.committed.set(client, ranges[i + 2]!);
+        if (ranges[i + 1]! <= have && ranges[i + 2]! > have) {
+          this.committed.set(client, ranges[i + 2]!);
+          if (pending?.author?.awarenessIds.has(client) !== true) (advanced ??= new Set()).add(client);
+        }
+      }
+    }
+    // A client's edit that reached this node through someone else (its peer re-sent it after
+    // a failover, before the client itself reconnected here) commits under that peer; the
+    // client's own connection must hear of it too, or it waits for an ack that never comes.
+    if (advanced) {
+      for (const conn of this.connections) {
+        if (!authors.has(conn) && [...conn.awarenessIds].some((id) => advanced.has(id))) authors.add(conn);
       }
     }
     // An author is acked even when the state vector did not move (a delete-only update).

@@ -8,7 +8,9 @@ import { TEXT_LIMITS } from '@menteo/room-doc';
 import { createLogger } from '../logger.ts';
 import type { DocLink, DocPeer, Fanout } from '../bus/Fanout.ts';
 import { createUpdateLog } from '../persistence/UpdateLog.ts';
-import { encodeSyncUpdate } from './messages.ts';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import { MessageType } from '@menteo/protocol';
+import { encodeAwareness, encodeSyncUpdate } from './messages.ts';
 import type { RoomSocket } from './Connection.ts';
 import { RoomRegistry, type RoomStore } from './RoomRegistry.ts';
 
@@ -231,6 +233,31 @@ describe('RoomRegistry', () => {
     expect(b.sent).toHaveLength(1);
     expect(published).toHaveLength(1);
     await registry.close(CloseCode.TryAgainLater);
+  });
+
+  it('acks a client whose edit arrived through its peer (a failover re-send) once it commits', async () => {
+    const ctx = setup({ roomIdleMs: 60_000 });
+    const [a, b] = [fakeSocket(), fakeSocket()];
+    const acking = (userId: string) => ({ userId, roomId: 'room', wantsAck: true });
+    const connA = await ctx.registry.join('doc', a, acking('a'));
+    const connB = await ctx.registry.join('doc', b, acking('b'));
+    // a's own doc: its awareness tells the room which client id is a's.
+    const aDoc = new Y.Doc();
+    const aware = new Awareness(aDoc);
+    aware.setLocalState({ user: 'a' });
+    ctx.registry.handleMessage(connA, encodeAwareness(encodeAwarenessUpdate(aware, [aDoc.clientID])));
+    aware.destroy();
+    a.sent.length = 0;
+    // a's edit, re-sent by b (who had it from the dead node) before a itself re-sends it.
+    aDoc.getText('t').insert(0, 'typed by a');
+    ctx.registry.handleMessage(connB, encodeSyncUpdate(Y.encodeStateAsUpdate(aDoc)));
+    await ctx.log.flush('doc');
+    const acks = a.sent.filter((f) => decoding.readVarUint(decoding.createDecoder(f)) === MessageType.SavedAck);
+    expect(acks.length).toBeGreaterThan(0);
+    const last = decoding.createDecoder(acks.at(-1)!);
+    decoding.readVarUint(last);
+    expect(Y.decodeStateVector(decoding.readVarUint8Array(last)).get(aDoc.clientID)).toBe(10);
+    await ctx.registry.close(CloseCode.TryAgainLater);
   });
 
   it('passes on an update that waited for a missing one, with it, once that one arrives', async () => {

@@ -100,3 +100,25 @@ describe('RedisBus across a Redis restart', () => {
     }
   });
 });
+
+describe('RedisBus.hasPeers (a room-affine balancer leaves most rooms on one node)', () => {
+  it('says "maybe" until counted, "alone" once the channel has only our subscription, and "peers" once another node subscribes', async () => {
+    const opts = { url: SHARED_REDIS_URL, logger, maxReconnectDelayMs: 100, peerPollMs: 50 };
+    const a = new RedisBus(opts);
+    const b = new RedisBus(opts);
+    await Promise.all([a.start(5000), b.start(5000)]);
+    try {
+      const ch = roomChannel(`peers-${Date.now()}-${Math.random()}`);
+      expect(a.hasPeers(ch)).toBe(true); // not subscribed, never counted: no claim
+      await a.subscribe(ch, () => {});
+      await waitFor(() => !a.hasPeers(ch), 'a to count itself alone');
+      await b.subscribe(ch, () => {});
+      await waitFor(() => a.hasPeers(ch) && b.hasPeers(ch), 'both to see each other');
+      await b.unsubscribe(ch);
+      await waitFor(() => !a.hasPeers(ch), 'a alone again');
+      expect(b.hasPeers(ch)).toBe(true); // unsubscribed: forgotten, no claim
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -194,6 +194,26 @@ export function fanoutSuite(name: string, node: () => Promise<Bus>): void {
       expect(fa.stats().messagesOut).toBe(afterBurst);
     });
 
+    it('publishes nothing per edit while it alone holds the doc, and a node that joins later still gets every edit', async () => {
+      const d = docName();
+      const fa = await fanout();
+      const a = await join(fa, d);
+      // Until the bus knows that nobody else subscribes (Redis: the next subscriber count).
+      await eventually(() => {
+        const out = fa.stats().messagesOut;
+        a.type('.');
+        return fa.stats().messagesOut === out;
+      }, 'a to find itself alone');
+      const out = fa.stats().messagesOut;
+      for (let i = 0; i < 20; i++) a.type(`a${i} `);
+      expect(fa.stats().messagesOut).toBe(out);
+      const b = await join(await fanout(), d);
+      await eventually(() => b.text === a.text, 'b to receive what a wrote alone');
+      a.type('after b joined');
+      b.type('!', 0);
+      await eventually(() => b.text === a.text && a.text.endsWith('after b joined') && a.text.startsWith('!'), 'both directions once b holds it too');
+    });
+
     it('stops receiving a doc after leave', async () => {
       const d = docName();
       const [a, b] = [await join(await fanout(), d), await join(await fanout(), d)];

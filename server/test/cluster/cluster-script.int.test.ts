@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findHaproxy } from '../../scripts/haproxy.ts';
 import { createDb, type Db } from '@menteo/db';
 import { createTestDatabase } from '../postgres.ts';
 import { startRedisInstance } from '../redis-instance.ts';
@@ -49,13 +50,13 @@ describe('npm run cluster', () => {
     for (const c of cleanup.reverse()) await c();
   }, 60_000);
 
-  /** Runs scripts/cluster.ts with two nodes on free ports (plus `args`) on its own Redis and database, until it is ready. */
+  /** Runs scripts/cluster.ts with two nodes on free ports and the built-in proxy (HAProxy: haproxy.int.test.ts), plus `args`, on its own Redis and database, until it is ready. */
   const startCluster = async (args: string[]) => {
     const redis = await startRedisInstance();
     cleanup.push(() => redis.destroy());
     const pg = await createTestDatabase();
     cleanup.push(() => pg.drop());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts', '--nodes', '2', '--port', '0', '--proxy', 'builtin', ...args], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.url, REDIS_URL: redis.url, CLIENT_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,6 +92,25 @@ describe('npm run cluster', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
+  }, 180_000);
+
+  it.skipIf(!findHaproxy())('with --proxy haproxy, runs HAProxy from deploy/haproxy.cfg in front and stops it on Ctrl-C', async () => {
+    const { pg, child, exited, lines, ready } = await startCluster(['--proxy', 'haproxy']);
+    expect(ready, lines.join('\n')).toContain('room-affine (HAProxy) over 2 nodes');
+    const port = Number(/localhost:(\d+)/.exec(ready!)![1]);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const db = await createDb({ kind: 'postgres', url: pg.url, poolSize: 1 });
+    const clients: TestClient[] = [];
+    try {
+      await bothMembersEdit(db.db, port, clients);
+    } finally {
+      for (const c of clients) c.destroy();
+      await db.close();
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // HAProxy went with the cluster: nothing listens on the public port any more.
+    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'open', () => 'closed')).toBe('closed');
   }, 180_000);
 
   it('with --affinity room, puts both members of a room on one node, where their edits meet', async () => {

@@ -37,6 +37,9 @@ export class RoomPresence {
       path: '/socket.io',
       // The socket.io server runs WebSocket-only: no long-polling sessions to pin across nodes.
       transports: ['websocket'],
+      // Where a room-affine balancer can read the room (deploy/haproxy.cfg hashes on it), so
+      // this socket lands on the node that holds the room's document sockets.
+      query: { room: roomId },
       ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
     };
     this.socket = opts.url ? io(opts.url, options) : io(options);

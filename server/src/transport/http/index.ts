@@ -20,10 +20,12 @@ export interface HttpDeps {
   services: Services;
   /** Extra readiness checks from other parts (e.g. the update log's queue). */
   readiness: () => Record<string, boolean>;
+  /** True once the node is shutting down: /readyz answers 503 with `draining: true`. */
+  draining: () => boolean;
 }
 
 /** The express app: REST API, health, metrics and the built client. No listen here. */
-export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.Express {
+export function createHttpApp({ ctx, services, readiness, draining }: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy: req.ip (login throttling) and req.secure (Secure cookies) from X-Forwarded-*.
@@ -40,8 +42,11 @@ export function createHttpApp({ ctx, services, readiness }: HttpDeps): express.E
       () => true,
       () => false,
     );
-    const ok = Object.values(checks).every(Boolean);
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    // `draining` is what a balancer keys on to take the node out (deploy/haproxy.cfg): a
+    // failed check alone (Redis down for every node at once) must not empty the fleet.
+    const isDraining = draining();
+    const ok = !isDraining && Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ ok, draining: isDraining, checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', ctx.metrics.contentType);

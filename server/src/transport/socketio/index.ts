@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CloseCode } from '@menteo/protocol';
@@ -44,6 +45,15 @@ export function attachSocketIo(server: http.Server, ctx: AppContext, services: S
     ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: 'menteo:sio', requestsTimeout: 3000 }) } : {}),
   });
   let closed = false;
+  // Per node, so a room-affine balancer can be checked: a room's socket.io sockets sit with its doc sockets.
+  new Gauge({
+    name: 'menteo_socketio_connections',
+    help: 'Open socket.io connections',
+    registers: [ctx.metrics],
+    collect() {
+      this.set(io.engine.clientsCount);
+    },
+  });
 
   io.use((socket, next) => {
     const req = socket.request;
