@@ -57,6 +57,8 @@ export class Connection {
    */
   readonly otherBucket: TokenBucket;
   closed = false;
+  /** The room's committed-state version this connection's last saved ack carried (Room.sendAcks). */
+  ackedVersion = -1;
   constructor(
     readonly docName: string,
     readonly socket: RoomSocket,

@@ -70,6 +70,8 @@ export class Room {
   private earlyRemote: Uint8Array[] = [];
   /** State vector of what is committed in Postgres, as far as this node knows. */
   private committed = new Map<number, number>();
+  /** Bumped whenever `committed` advances: a connection told an older one has news (see Connection.ackedVersion). */
+  private committedVersion = 0;
   /**
    * Updates handed to the log and not yet committed, with the clock ranges they cover (read off
    * their transaction: decoding each committed update again with Y.parseUpdateMeta was a full
@@ -91,6 +93,11 @@ export class Room {
   private passOn = false;
   /** Awareness client id → the local connection that controls it (see claimAwareness). */
   private readonly awarenessOwner = new Map<number, Connection>();
+  /**
+   * Connections that hold structs this node is still committing under someone else (see
+   * awaitCommit), with the clock per client they wait for: acked when the log covers them.
+   */
+  private readonly awaitingCommit = new Map<Connection, Map<number, number>>();
 
   constructor(
     readonly name: string,
@@ -169,11 +176,12 @@ export class Room {
     if (states.size > 0) {
       conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
     }
-    if (conn.info.wantsAck) conn.send(encodeSavedAck(Y.encodeStateVector(this.committed)));
+    if (conn.info.wantsAck) this.sendAcks([conn]);
   }
 
   removeConnection(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.awaitingCommit.delete(conn);
     if (conn.awarenessIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], conn);
     }
@@ -201,6 +209,7 @@ export class Room {
           return this.reject(conn, CloseCode.BadMessage, 'undecodable state vector');
         }
         conn.send(encodeSyncStep2(diff));
+        if (conn.info.wantsAck) this.awaitCommit(conn, Y.decodeStateVector(message.stateVector));
         return;
       }
       case 'sync-step2':
@@ -247,6 +256,7 @@ export class Room {
         const have = this.committed.get(client) ?? 0;
         if (ranges[i + 1]! <= have && ranges[i + 2]! > have) {
           this.committed.set(client, ranges[i + 2]!);
+          this.committedVersion++;
           if (pending?.author?.awarenessIds.has(client) !== true) (advanced ??= new Set()).add(client);
         }
       }
@@ -259,6 +269,7 @@ export class Room {
         if (!authors.has(conn) && [...conn.awarenessIds].some((id) => advanced.has(id))) authors.add(conn);
       }
     }
+    this.collectAwaiting(authors);
     // An author is acked even when the state vector did not move (a delete-only update).
     if (authors.size > 0) this.sendAcks(authors);
   }
@@ -269,12 +280,16 @@ export class Room {
     for (const [client, clock] of sv) {
       if (clock > (this.committed.get(client) ?? 0)) {
         this.committed.set(client, clock);
+        this.committedVersion++;
         changed = true;
       }
       if (clock > (this.logged.get(client) ?? 0)) this.logged.set(client, clock);
     }
-    // A checkpoint can make edits durable that reached this node over the bus: tell everyone.
-    if (changed) this.sendAcks(this.connections);
+    // A checkpoint can make edits durable that reached this node over the bus: tell everyone
+    // (the waiting connections it covers among them).
+    if (!changed) return;
+    this.collectAwaiting(new Set());
+    this.sendAcks(this.connections);
   }
 
   destroy(): void {
@@ -287,6 +302,7 @@ export class Room {
     this.uncommitted.clear();
     this.logged.clear();
     this.awarenessOwner.clear();
+    this.awaitingCommit.clear();
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
@@ -304,12 +320,50 @@ export class Room {
     // field at once, so an update that does comes from a client that ignores them.
     const over = oversizeWrite(this.doc, structs);
     if (over) return this.reject(conn, CloseCode.BadMessage, `${over.field} over its limit (${over.length} > ${over.limit})`);
+    const fresh = this.startsAtState(structs);
     try {
-      this.apply(update, conn, this.startsAtState(structs));
+      this.apply(update, conn, fresh);
     } catch (err) {
       return this.reject(conn, CloseCode.BadMessage, `update failed to apply: ${(err as Error).message}`);
     }
     this.sizeEstimate += update.byteLength;
+    // Structs the doc already had are committed (or being committed) under whoever sent them
+    // first; their sender's own ack must wait for that commit, not for one of its own.
+    if (!fresh && conn.info.wantsAck) this.awaitCommit(conn, endClocks(structs));
+  }
+
+  /**
+   * Acks `conn` once the log covers the structs it holds that this node is still committing
+   * under another connection. After a failover a client's last edit can reach the surviving
+   * node through its partner first (the partner received it from the dead node and re-sends
+   * its whole state on reconnect); the client itself then sends nothing new, so no commit of
+   * its own would ever ack it. `holds` is what the client holds (its sync step 1 state vector,
+   * or the end clocks of an update the doc already had). Only clocks this node's log is writing
+   * are waited for: an edit that came over the bus is durable on its own node.
+   */
+  private awaitCommit(conn: Connection, holds: Map<number, number>): void {
+    // A commit can land between the greeting's ack and this (the partner's, covering the
+    // client's edit): the client has not heard of it, and no later commit may be its.
+    if (conn.ackedVersion !== this.committedVersion) this.sendAcks([conn]);
+    let want = this.awaitingCommit.get(conn) ?? null;
+    for (const [client, clock] of holds) {
+      const target = Math.min(clock, this.logged.get(client) ?? 0);
+      if (target <= (this.committed.get(client) ?? 0) || target <= (want?.get(client) ?? 0)) continue;
+      want ??= new Map();
+      want.set(client, target);
+    }
+    if (want && want.size > 0) this.awaitingCommit.set(conn, want);
+  }
+
+  /** Adds to `targets` the waiting connections the committed state now covers. */
+  private collectAwaiting(targets: Set<Connection>): void {
+    for (const [conn, want] of this.awaitingCommit) {
+      let covered = true;
+      for (const [client, clock] of want) if (clock > (this.committed.get(client) ?? 0)) covered = false;
+      if (!covered) continue;
+      this.awaitingCommit.delete(conn);
+      targets.add(conn);
+    }
   }
 
   private sendAcks(targets: Iterable<Connection>): void {
@@ -317,6 +371,7 @@ export class Room {
     for (const conn of targets) {
       if (!conn.info.wantsAck || !this.connections.has(conn)) continue;
       frame ??= encodeSavedAck(Y.encodeStateVector(this.committed));
+      conn.ackedVersion = this.committedVersion;
       conn.send(frame);
     }
   }
@@ -403,6 +458,13 @@ export class Room {
       this.logGapBefore(ranges);
       for (let i = 0; i < ranges.length; i += 3) this.logged.set(ranges[i]!, ranges[i + 2]!);
       this.uncommitted.push(this.events.localUpdate(update, origin), ranges, origin.info.wantsAck ? origin : null);
+    } else if (origin === ('bus' satisfies TransactionOrigin)) {
+      // A local ack client's own structs arriving from another node (see logOwn).
+      if (this.awarenessOwner.size > 0) for (const [client, to] of tr.afterState) {
+        if (to === (tr.beforeState.get(client) ?? 0)) continue;
+        const owner = this.awarenessOwner.get(client);
+        if (owner?.info.wantsAck) this.logOwn(owner, client);
+      }
     } else if (origin === ('server' satisfies TransactionOrigin)) {
       // The server's own client id: its clocks follow each other, so no gap to log first.
       const ranges = clockRanges(tr);
@@ -445,6 +507,29 @@ export class Room {
     owner?.awarenessIds.delete(id);
     conn.awarenessIds.add(id);
     this.awarenessOwner.set(id, conn);
+    if (conn.info.wantsAck) this.logOwn(conn, id);
+  }
+
+  /**
+   * Makes sure this node's log holds what the doc has of an ack connection's own client id,
+   * and acks the connection once it is committed. After a failover the client's last edit can
+   * reach this node before the client does: through its partner (committed here under the
+   * partner) or over the bus from the node its partner landed on (durable there, never logged
+   * here, so no commit of this node would ever cover it). The client then sends nothing new,
+   * and without this it would wait for an ack forever. Logging the structs again here is a
+   * duplicate Yjs ignores, and happens only when a client's own structs came from elsewhere.
+   */
+  private logOwn(conn: Connection, client: number): void {
+    const have = Y.getState(this.doc.store, client);
+    if (have <= (this.committed.get(client) ?? 0)) {
+      if (conn.ackedVersion !== this.committedVersion) this.sendAcks([conn]);
+      return;
+    }
+    if (have > (this.logged.get(client) ?? 0)) {
+      this.logGapBefore([client, have, have]);
+      this.logged.set(client, have);
+    }
+    this.awaitCommit(conn, new Map([[client, have]]));
   }
 
   /**
@@ -530,6 +615,17 @@ function clockRanges(tr: Y.Transaction): number[] {
     if (to > from) ranges.push(client, from, to);
   }
   return ranges;
+}
+
+/** Per client, the clock just past the last struct of its in `structs`. */
+function endClocks(structs: Array<Y.Item | Y.GC | Y.Skip>): Map<number, number> {
+  const ends = new Map<number, number>();
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) continue;
+    const end = struct.id.clock + struct.length;
+    if (end > (ends.get(struct.id.client) ?? 0)) ends.set(struct.id.client, end);
+  }
+  return ends;
 }
 
 /** The same read off the encoded update, for one this room did not see applied. */
