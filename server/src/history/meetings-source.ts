@@ -19,8 +19,11 @@ export interface HistoryMeetingRecord {
   summary: string;
   /** Whether the doc at its end is stored. */
   hasSnapshot: boolean;
-  /** That doc (Y.encodeStateAsUpdate) from `get`; lists leave it out (null). */
-  snapshot: Uint8Array | null;
+  /**
+   * That doc from `get`, as the updates that rebuild it in order (a full state, then the
+   * differences of later meetings' ends: room-doc meeting-snapshots.ts); lists leave it out (null).
+   */
+  snapshot: Uint8Array[] | null;
   /** Agenda point ids marked discussed in it, when known. */
   discussedIds?: string[];
 }
@@ -31,7 +34,7 @@ export interface MeetingsSource {
   /** Meetings newest first (by start, then id), those strictly before `before` when given; snapshots left out. */
   page(roomId: string, before: { startedAt: Date; id: string } | null, limit: number): Promise<HistoryMeetingRecord[]>;
   /** The latest meeting that ended by `at` and has a snapshot (a starting point for "as of"), or null. */
-  snapshotBefore(roomId: string, at: Date): Promise<{ endedAt: Date; snapshot: Uint8Array } | null>;
+  snapshotBefore(roomId: string, at: Date): Promise<{ endedAt: Date; snapshot: Uint8Array[] } | null>;
 }
 
 /** A room without meetings: every meeting id is unknown. */
@@ -41,7 +44,7 @@ export const NO_MEETINGS: MeetingsSource = {
   snapshotBefore: async () => null,
 };
 
-const record = (r: HistoryMeetingRow, snapshot: Uint8Array | null): HistoryMeetingRecord => ({
+const record = (r: HistoryMeetingRow, snapshot: Uint8Array[] | null): HistoryMeetingRecord => ({
   id: r.id,
   title: r.title ?? `Meeting ${r.number}`,
   startedAt: r.startedAt,
@@ -58,11 +61,14 @@ export function createDbMeetingsSource(db: Db): MeetingsSource {
   return {
     async get(roomId, meetingId, opts) {
       const row = await historyMeeting(db, roomId, meetingId, opts?.snapshot ?? true);
-      return row ? record(row, row.snapshot) : null;
+      return row ? record(row, row.snapshot?.parts ?? null) : null;
     },
     async page(roomId, before, limit) {
       return (await historyMeetingsPage(db, roomId, before, limit)).map((r) => record(r, null));
     },
-    snapshotBefore: (roomId, at) => latestSnapshotBefore(db, roomId, at),
+    async snapshotBefore(roomId, at) {
+      const found = await latestSnapshotBefore(db, roomId, at);
+      return found ? { endedAt: found.endedAt, snapshot: found.snapshot.parts } : null;
+    },
   };
 }

@@ -2,9 +2,10 @@ import * as Y from 'yjs';
 import {
   claimMeetingEnd,
   getMeeting,
+  closeAttendance,
   getMeetingSnapshot,
-  getMeetingStartState,
   getOpenMeeting,
+  getSnapshotTip,
   getSchedules,
   lastMeetingStarts,
   listAttendance,
@@ -30,7 +31,16 @@ import {
   type RoomSchedule,
   type ScheduleBody,
 } from '@menteo/protocol';
-import { asMeetingDigest, carryOverAgenda, docFromStored, meetingDigest, summarizeFromDigest, type MeetingDigest } from '@menteo/room-doc';
+import {
+  asMeetingDigest,
+  carryOverAgenda,
+  docFromStored,
+  encodeMeetingEnd,
+  meetingDigest,
+  rebuildMeetingEnd,
+  summarizeFromDigest,
+  type MeetingDigest,
+} from '@menteo/room-doc';
 import type { AppContext } from '../context.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
@@ -98,14 +108,19 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     return row;
   };
 
-  const startOf = (roomId: string) => registry.serverEdit(roomId, (doc) => ({ state: Y.encodeStateAsUpdate(doc), digest: meetingDigest(doc) }));
+  const startOf = (roomId: string) => registry.serverEdit(roomId, (doc) => ({ digest: meetingDigest(doc) }));
 
-  /** The start's digest; a meeting stored without one (none yet: defensive) decodes its start state. */
-  const digestOf = async (meetingId: string, stored: unknown): Promise<MeetingDigest> => {
+  /**
+   * The start's digest. A meeting started before digests were stored (and still open when they
+   * came) has none: the previous meeting's end stands for its start (edits made between the two
+   * then count as the meeting's), else an empty doc.
+   */
+  const digestOf = async (row: MeetingRow, stored: unknown): Promise<MeetingDigest> => {
     const digest = asMeetingDigest(stored);
     if (digest) return digest;
-    const state = await getMeetingStartState(db, meetingId);
-    const { doc } = docFromStored(state ? [state] : []);
+    const [prev] = await listMeetings(db, row.roomId, { before: row.number, limit: 1 });
+    const parts = prev ? await getMeetingSnapshot(db, row.roomId, prev.id) : null;
+    const { doc } = docFromStored(parts ?? []);
     try {
       return meetingDigest(doc);
     } finally {
@@ -131,21 +146,21 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
       await found(roomId, meetingId);
       throw new ServiceError('conflict', ErrorCode.Conflict, 'This meeting has already ended.');
     }
-    await syncAttendance(db, claimed.id, [], now);
+    const [, base, startDigest] = await Promise.all([closeAttendance(db, claimed.id, now), getSnapshotTip(db, roomId), digestOf(claimed, claimed.startDigest)]);
     const title = displayTitle(claimed);
-    const startDigest = await digestOf(claimed.id, claimed.startDigest);
     const started = performance.now();
-    // One server transaction on the live doc: the end state as it is, its summary against the
-    // start, then the carry-over, which members see at once and the update log keeps.
-    const { endSnapshot, summary } = await registry.serverEdit(roomId, (doc) => {
-      const endSnapshot = Y.encodeStateAsUpdate(doc);
+    // One server transaction on the live doc: the end state as it is (stored as the difference
+    // from the room's previous end), its summary against the start, then the carry-over, which
+    // members see at once and the update log keeps.
+    const { end, summary } = await registry.serverEdit(roomId, (doc) => {
+      const end = encodeMeetingEnd(doc, base);
       const summary = summarizeFromDigest(startDigest, doc);
       carryOverAgenda(doc, title);
-      return { endSnapshot, summary };
+      return { end, summary };
     });
     const derivedMs = performance.now() - started;
-    await saveMeetingEnd(db, claimed.id, { endSnapshot, summary });
-    log.info({ roomId, meetingId, auto: endedBy === null, derivedMs, snapshotBytes: endSnapshot.byteLength }, 'meeting ended');
+    await saveMeetingEnd(db, claimed.id, { roomId, snapshot: end.data, base: end.diff ? base : null, version: end.version, summary });
+    log.info({ roomId, meetingId, auto: endedBy === null, derivedMs, snapshotBytes: end.data.byteLength, diff: end.diff }, 'meeting ended');
     ctx.events.publish('meeting.ended', { roomId, meetingId });
     return { ...claimed, summary };
   };
@@ -235,7 +250,8 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     },
     async snapshot(room, meetingId) {
       await found(room.id, meetingId);
-      return getMeetingSnapshot(db, room.id, meetingId);
+      const parts = await getMeetingSnapshot(db, room.id, meetingId);
+      return parts ? rebuildMeetingEnd(parts) : null;
     },
     async live(roomId) {
       const row = await getOpenMeeting(db, roomId);
