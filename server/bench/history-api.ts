@@ -66,6 +66,10 @@ export interface HistoryBenchResult {
   };
   meetingsListMs: Timed;
   meetingStateMs: Timed;
+  meetingStateNewestMs: Timed;
+  meetingStateLongestMs: Timed;
+  /** The stored end rebuilt from the most bytes: those bytes and its parts (a full state + differences). */
+  longestChain: { bytes: number; parts: number };
   compareAdjacentMs: Timed;
   compareFarMs: Timed;
   timelineMonthMs: Timed;
@@ -313,6 +317,15 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
     };
     const mid = (i: number) => meetingIds[(Math.floor(meetingIds.length / 2) + i) % meetingIds.length]!;
     const meetingStateMs = await timed(o.samples, (i) => get(`/meetings/${mid(i)}/state`));
+    // The newest meeting, and the one whose end is rebuilt from the most bytes (its chain's full
+    // state and every difference after it): the worst case of the chain.
+    const meetingStateNewestMs = await timed(o.samples, () => get(`/meetings/${meetingIds.at(-1)}/state`));
+    const longest = (await db.execute(sql`select id, snapshot_chain_bytes as n from meetings order by snapshot_chain_bytes desc nulls last limit 1`)) as unknown as Array<{ id: string; n: number }>;
+    const chainParts = (await db.execute(
+      sql`with recursive c(id, base) as (select id, snapshot_base from meetings where id = ${longest[0]!.id}::uuid union all select m.id, m.snapshot_base from meetings m join c on m.id = c.base) select count(*)::int as n from c`,
+    )) as unknown as Array<{ n: number }>;
+    const meetingStateLongestMs = await timed(o.samples, () => get(`/meetings/${longest[0]!.id}/state`));
+    const longestChain = { bytes: Number(longest[0]!.n), parts: Number(chainParts[0]!.n) };
     const compareAdjacentMs = await timed(o.samples, (i) => get(`/compare?a=${mid(i)}&b=${mid(i + 1)}`));
     const compareFarMs = await timed(Math.max(3, Math.floor(o.samples / 4)), () => get(`/compare?a=${meetingIds[0]}&b=now`));
     const monthFrom = (i: number) => new Date(meetings[Math.floor(meetings.length / 2)]!.startedAt.getTime() - DAY + i * DAY);
@@ -324,7 +337,7 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
     });
     const meetingsListMs = await timed(o.samples, () => get('/history/meetings'));
     const stateAtTimeMs = await timed(o.samples, (i) => get(`/state?at=${new Date(monthFrom(i).getTime() + 3.5 * DAY).toISOString()}`));
-    return { options: o, build, meetingsListMs, meetingStateMs, compareAdjacentMs, compareFarMs, timelineMonthMs, timelineMonthGroups: groups, stateAtTimeMs };
+    return { options: o, build, meetingsListMs, meetingStateMs, meetingStateNewestMs, meetingStateLongestMs, longestChain, compareAdjacentMs, compareFarMs, timelineMonthMs, timelineMonthGroups: groups, stateAtTimeMs };
   } finally {
     if (app) await app.close();
     await handle.close();
