@@ -240,6 +240,13 @@ export async function syncAttendance(db: Db, meetingId: string, present: readonl
   });
 }
 
+/** Opens a stay for each present member in a meeting that has none yet (it just started): one INSERT. */
+export async function openAttendance(db: Db, meetingId: string, present: readonly string[], at: Date): Promise<void> {
+  const users = [...new Set(present)];
+  if (users.length === 0) return;
+  await db.insert(meetingAttendance).values(users.map((userId) => ({ meetingId, userId, joinedAt: at })));
+}
+
 /** Closes every open stay in the meeting (it ended): one statement. */
 export async function closeAttendance(db: Db, meetingId: string, at: Date): Promise<void> {
   await db

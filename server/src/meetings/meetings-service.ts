@@ -3,6 +3,7 @@ import {
   claimMeetingEnd,
   getMeeting,
   closeAttendance,
+  openAttendance,
   getMeetingSnapshot,
   getOpenMeeting,
   getSnapshotTip,
@@ -128,12 +129,14 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     }
   };
 
-  const open = async (roomId: string, startedBy: string | null, title?: string) => {
+  /** `present`: who is there, when the caller just found out (an automatic start); else asked here. */
+  const open = async (roomId: string, startedBy: string | null, title?: string, present?: readonly string[]) => {
     const result = await startMeeting(db, { roomId, startedBy, title: title ?? null, start: () => startOf(roomId) });
     if (result.created) {
       log.info({ roomId, meetingId: result.meeting.id, number: result.meeting.number, auto: startedBy === null }, 'meeting started');
-      const present = await presentNow(roomId);
-      if (present) await syncAttendance(db, result.meeting.id, present, result.meeting.startedAt);
+      const attending = present ?? (await presentNow(roomId));
+      // A new meeting has no stays yet: one INSERT, not syncAttendance's locking transaction.
+      if (attending) await openAttendance(db, result.meeting.id, attending, result.meeting.startedAt);
       ctx.events.publish('meeting.started', { roomId, meetingId: result.meeting.id });
     }
     return result;
@@ -165,10 +168,10 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     return { ...claimed, summary };
   };
 
-  const presentNow = async (roomId: string): Promise<string[] | null> => {
+  const presentNow = async (roomId: string, memberIds?: readonly string[]): Promise<string[] | null> => {
     if (!presence) return null;
     try {
-      const members = new Set(await roomMemberIds(db, roomId));
+      const members = new Set(memberIds ?? (await roomMemberIds(db, roomId)));
       return (await presence(roomId)).filter((u) => members.has(u));
     } catch (err) {
       log.warn({ err, roomId }, 'presence not known');
@@ -182,9 +185,10 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     logger: log,
     async autostart(roomId) {
       const members = await roomMemberIds(db, roomId);
-      const present = await presentNow(roomId);
-      if (members.length < 2 || !present || !members.every((m) => present.includes(m))) return;
-      await open(roomId, null);
+      if (members.length < 2) return;
+      const present = await presentNow(roomId, members);
+      if (!present || !members.every((m) => present.includes(m))) return;
+      await open(roomId, null, undefined, present);
     },
     async autoend(roomId) {
       const present = await presentNow(roomId);
@@ -220,6 +224,21 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
       nextDueAt: nextDueAt(s, lastMetAt)?.toISOString() ?? null,
       lastMetAt: lastMetAt?.toISOString() ?? null,
     };
+  };
+
+  /** Presence changes waiting per room (presenceChanged applies them in order). */
+  const presenceQueues = new Map<string, Promise<void>>();
+  const applyPresence = async (roomId: string, presentUsers: readonly string[]): Promise<void> => {
+    const members = await roomMemberIds(db, roomId);
+    const present = presentUsers.filter((u) => members.includes(u));
+    const meeting = await getOpenMeeting(db, roomId);
+    if (meeting) {
+      if (await syncAttendance(db, meeting.id, present)) ctx.events.publish('meeting.attendance', { roomId, meetingId: meeting.id });
+    }
+    if (members.length >= 2 && members.every((m) => present.includes(m))) timers.everyoneHere(roomId, meeting !== null);
+    else timers.notEveryoneHere(roomId);
+    if (present.length === 0 && meeting) timers.everyoneLeft(roomId);
+    else timers.someoneHere(roomId);
   };
 
   return {
@@ -275,17 +294,17 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
       if (!s.nextDueAt) throw new ServiceError('not_found', ErrorCode.NotFound, 'This room has no meeting cadence yet.');
       return nextMeetingIcs({ roomId: room.id, roomTitle: room.title, start: new Date(s.nextDueAt), url: `${baseUrl}/rooms/${room.id}` });
     },
-    async presenceChanged(roomId, presentUsers) {
-      const members = await roomMemberIds(db, roomId);
-      const present = presentUsers.filter((u) => members.includes(u));
-      const meeting = await getOpenMeeting(db, roomId);
-      if (meeting) {
-        if (await syncAttendance(db, meeting.id, present)) ctx.events.publish('meeting.attendance', { roomId, meetingId: meeting.id });
-      }
-      if (members.length >= 2 && members.every((m) => present.includes(m))) timers.everyoneHere(roomId, meeting !== null);
-      else timers.notEveryoneHere(roomId);
-      if (present.length === 0 && meeting) timers.everyoneLeft(roomId);
-      else timers.someoneHere(roomId);
+    presenceChanged(roomId, presentUsers) {
+      // One room's changes are applied in the order they were seen: run concurrently, an older
+      // presence (one member) finishing after a newer one (both) disarmed the automatic start,
+      // and when members arrive together that was most rooms.
+      const run = (presenceQueues.get(roomId) ?? Promise.resolve()).then(() => applyPresence(roomId, presentUsers));
+      const tail = run.catch(() => undefined);
+      presenceQueues.set(roomId, tail);
+      void tail.then(() => {
+        if (presenceQueues.get(roomId) === tail) presenceQueues.delete(roomId);
+      });
+      return run;
     },
     attachPresence(source) {
       presence = source;
