@@ -84,14 +84,16 @@ export async function runChatBench(opts: ChatBenchOptions, log: (msg: string) =>
     if (opts.bus === 'redis') redis = await startRedis();
     // Chat alone: with both members of 1,000 rooms present, meetings would auto-start a minute
     // in, all at once, and their snapshots and attendance rows would share the pool and Postgres
-    // with the chat (BENCH_CHAT_MEETINGS=1 keeps the default to see that).
+    // with the chat (BENCH_CHAT_MEETINGS=1 keeps the default to see that; =<seconds> sets
+    // MEETING_AUTOSTART_S, so that the start of 1,000 meetings falls in the measured window).
+    const meetingsEnv = process.env.BENCH_CHAT_MEETINGS;
     node = await startNodeProcess({
       databaseUrl: db.url,
       redisUrl: redis?.url,
       nodeId: 'bench-chat',
       logLevel: 'warn',
       nodeArgs: opts.nodeArgs,
-      env: process.env.BENCH_CHAT_MEETINGS === '1' ? {} : { MEETING_AUTOSTART_S: '0' },
+      env: meetingsEnv === '1' ? {} : meetingsEnv && Number(meetingsEnv) > 1 ? { MEETING_AUTOSTART_S: meetingsEnv } : { MEETING_AUTOSTART_S: '0' },
     });
     log(`chat node up (${opts.bus} bus); provisioning ${opts.rooms} rooms`);
     const provisioned = await provisionRoomsInDb(db.url, opts.rooms);
