@@ -391,8 +391,13 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     async meetingState(room, meetingId) {
       const m = isId(meetingId) ? await meetings.get(room.id, meetingId) : null;
       if (!m) throw notFoundMeeting();
-      // A full stored end is already the doc as one update and is sent as it is; a chain is folded once.
-      if (m.endedAt && m.snapshot) return { update: rebuildMeetingEnd(m.snapshot), point: { kind: 'meeting', at: m.endedAt.toISOString(), meetingId: m.id } };
+      // A full stored end is already the doc as one update and is sent as it is; a chain is
+      // folded once and the result remembered (an ended meeting's end never changes).
+      if (m.endedAt && m.snapshot) {
+        const update = rebuildMeetingEnd(m.snapshot);
+        if (m.snapshot.length > 1) meetings.remember?.(m.id, update);
+        return { update, point: { kind: 'meeting', at: m.endedAt.toISOString(), meetingId: m.id } };
+      }
       const p = await meetingDoc(room.id, m);
       try {
         return { update: Y.encodeStateAsUpdate(p.doc), point: p.point };

@@ -33,6 +33,11 @@ export interface MeetingsSource {
   get(roomId: string, meetingId: string, opts?: { snapshot: boolean }): Promise<HistoryMeetingRecord | null>;
   /** Meetings newest first (by start, then id), those strictly before `before` when given; snapshots left out. */
   page(roomId: string, before: { startedAt: Date; id: string } | null, limit: number): Promise<HistoryMeetingRecord[]>;
+  /**
+   * Keeps an ended meeting's end state once it was rebuilt as one update (it never changes), so
+   * the next `get` answers it as a chain of one. Optional: a source may keep nothing.
+   */
+  remember?(meetingId: string, state: Uint8Array): void;
   /** The latest meeting that ended by `at` and has a snapshot (a starting point for "as of"), or null. */
   snapshotBefore(roomId: string, at: Date): Promise<{ endedAt: Date; snapshot: Uint8Array[] } | null>;
 }
@@ -56,19 +61,57 @@ const record = (r: HistoryMeetingRow, snapshot: Uint8Array[] | null): HistoryMee
   discussedIds: discussedIds(r.summary),
 });
 
-/** The meetings area's table (packages/db meetings.ts) as history reads it. */
+/** Rebuilt end states a node keeps (bytes): a few of the largest docs' ends. */
+const REMEMBERED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The meetings area's table (packages/db meetings.ts) as history reads it. Ends rebuilt from a
+ * chain are remembered (least recently used out first, REMEMBERED_BYTES in all); a later chain
+ * that passes through a remembered end starts from it.
+ */
 export function createDbMeetingsSource(db: Db): MeetingsSource {
+  const remembered = new Map<string, Uint8Array>();
+  let bytes = 0;
+  const recall = (id: string): Uint8Array | undefined => {
+    const state = remembered.get(id);
+    if (state) {
+      remembered.delete(id);
+      remembered.set(id, state);
+    }
+    return state;
+  };
+  /** The chain from the latest remembered end in it on. */
+  const shortened = (chain: { ids: string[]; parts: Uint8Array[] }): Uint8Array[] => {
+    for (let i = chain.ids.length - 1; i >= 0; i--) {
+      const state = recall(chain.ids[i]!);
+      if (state) return [state, ...chain.parts.slice(i + 1)];
+    }
+    return chain.parts;
+  };
   return {
     async get(roomId, meetingId, opts) {
-      const row = await historyMeeting(db, roomId, meetingId, opts?.snapshot ?? true);
-      return row ? record(row, row.snapshot?.parts ?? null) : null;
+      const want = opts?.snapshot ?? true;
+      const known = want ? recall(meetingId) : undefined;
+      const row = await historyMeeting(db, roomId, meetingId, want && !known);
+      if (!row) return null;
+      return record(row, known ? [known] : row.snapshot ? shortened(row.snapshot) : null);
     },
     async page(roomId, before, limit) {
       return (await historyMeetingsPage(db, roomId, before, limit)).map((r) => record(r, null));
     },
+    remember(meetingId, state) {
+      if (remembered.has(meetingId) || state.byteLength > REMEMBERED_BYTES / 4) return;
+      remembered.set(meetingId, state);
+      bytes += state.byteLength;
+      for (const [id, s] of remembered) {
+        if (bytes <= REMEMBERED_BYTES) break;
+        remembered.delete(id);
+        bytes -= s.byteLength;
+      }
+    },
     async snapshotBefore(roomId, at) {
       const found = await latestSnapshotBefore(db, roomId, at);
-      return found ? { endedAt: found.endedAt, snapshot: found.snapshot.parts } : null;
+      return found ? { endedAt: found.endedAt, snapshot: shortened(found.snapshot) } : null;
     },
   };
 }
