@@ -42,6 +42,8 @@ export interface ChatBenchResult {
   unanswered: number;
   /** Rows in chat_messages for the benchmark's rooms, against the acked count. */
   persisted: { rows: number; acked: number; missing: number };
+  /** Meetings started by themselves during the run (BENCH_CHAT_MEETINGS), first to last start. */
+  meetings: { started: number; spreadMs: number };
   node: { cpuPercent: number; cpuMsPer1000Messages: number; rssMB: number };
   commits: { count: number; meanRows: number; meanMs: number };
   generators: Array<{ cpuPercent: number; loopP99Ms: number; loopMaxMs: number }>;
@@ -84,14 +86,16 @@ export async function runChatBench(opts: ChatBenchOptions, log: (msg: string) =>
     if (opts.bus === 'redis') redis = await startRedis();
     // Chat alone: with both members of 1,000 rooms present, meetings would auto-start a minute
     // in, all at once, and their snapshots and attendance rows would share the pool and Postgres
-    // with the chat (BENCH_CHAT_MEETINGS=1 keeps the default to see that).
+    // with the chat (BENCH_CHAT_MEETINGS=1 keeps the default to see that; =<seconds> sets
+    // MEETING_AUTOSTART_S, so that the start of 1,000 meetings falls in the measured window).
+    const meetingsEnv = process.env.BENCH_CHAT_MEETINGS;
     node = await startNodeProcess({
       databaseUrl: db.url,
       redisUrl: redis?.url,
       nodeId: 'bench-chat',
       logLevel: 'warn',
       nodeArgs: opts.nodeArgs,
-      env: process.env.BENCH_CHAT_MEETINGS === '1' ? {} : { MEETING_AUTOSTART_S: '0' },
+      env: meetingsEnv === '1' ? {} : meetingsEnv && Number(meetingsEnv) > 1 ? { MEETING_AUTOSTART_S: meetingsEnv } : { MEETING_AUTOSTART_S: '0' },
     });
     log(`chat node up (${opts.bus} bus); provisioning ${opts.rooms} rooms`);
     const provisioned = await provisionRoomsInDb(db.url, opts.rooms);
@@ -126,6 +130,10 @@ export async function runChatBench(opts: ChatBenchOptions, log: (msg: string) =>
     const delivery = summarize(results.flatMap((r) => r.delivery));
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     const [{ n }] = (await sql`select count(*)::int as n from chat_messages`) as unknown as [{ n: number }];
+    // With automatic starts on: how many rooms' meetings started, and over how long.
+    const [m] = (await sql`select count(*)::int as n, extract(epoch from max(started_at) - min(started_at)) * 1000 as spread from meetings`) as unknown as [
+      { n: number; spread: number | null },
+    ];
     await sql.end();
     const windowMessages = delivery.n;
     const cpuMs = u1.cpuMs - u0.cpuMs;
@@ -141,6 +149,7 @@ export async function runChatBench(opts: ChatBenchOptions, log: (msg: string) =>
       undelivered: results.reduce((x, r) => x + r.undelivered, 0),
       unanswered: results.reduce((x, r) => x + r.unanswered, 0),
       persisted: { rows: n, acked, missing: Math.max(0, acked - n) },
+      meetings: { started: m.n, spreadMs: Math.round(Number(m.spread ?? 0)) },
       node: { cpuPercent: (cpuMs / 1000 / windowS) * 100, cpuMsPer1000Messages: (cpuMs / Math.max(1, windowMessages)) * 1000, rssMB: u1.rssBytes / 1024 / 1024 },
       commits: {
         count: c1.count - c0.count,

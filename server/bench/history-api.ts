@@ -16,17 +16,20 @@ import vm from 'node:vm';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { sql } from 'drizzle-orm';
-import { createDb, createRoom, createUser, historySize, schema, type Db } from '@menteo/db';
+import { createDb, createRoom, createUser, getSnapshotTip, historySize, saveMeetingEnd, schema, type Db } from '@menteo/db';
 import { SESSION_COOKIE } from '@menteo/protocol';
 import {
   addAction,
   addAgendaItem,
   addMilestone,
   createGoal,
+  encodeMeetingEnd,
   markDiscussed,
+  meetingDigest,
   moveGoal,
   notesFragment,
-  summarizeMeeting,
+  summarizeFromDigest,
+  type MeetingDigest,
   toggleAction,
   toggleMilestone,
 } from '@menteo/room-doc';
@@ -49,9 +52,27 @@ export interface HistoryBenchOptions {
 
 export interface HistoryBenchResult {
   options: HistoryBenchOptions;
-  build: { ms: number; rawBytes: number; historyRows: number; historyBytes: number; historyStoredBytes: number; snapshotBytes: number; notesChars: number; docBytes: number };
+  build: {
+    ms: number;
+    rawBytes: number;
+    historyRows: number;
+    historyBytes: number;
+    historyStoredBytes: number;
+    snapshotBytes: number;
+    /** Meetings whose end is stored whole (the rest are differences). */
+    snapshotsFull: number;
+    notesChars: number;
+    docBytes: number;
+  };
   meetingsListMs: Timed;
   meetingStateMs: Timed;
+  /** The newest meeting's first read (rebuilt from its chain): one sample, wall and CPU ms. */
+  meetingStateNewestFirst: { wall: number; cpu: number };
+  meetingStateNewestMs: Timed;
+  meetingStateLongestFirst: { wall: number; cpu: number };
+  meetingStateLongestMs: Timed;
+  /** The stored end rebuilt from the most bytes: those bytes and its parts (a full state + differences). */
+  longestChain: { bytes: number; parts: number };
   compareAdjacentMs: Timed;
   compareFarMs: Timed;
   timelineMonthMs: Timed;
@@ -84,15 +105,22 @@ interface Row {
 interface SimMeeting {
   startedAt: Date;
   endedAt: Date;
-  startState: Uint8Array;
-  endSnapshot: Uint8Array;
+  /** The doc at its start, as the server keeps it (a digest), and the summary against it. */
+  startDigest: MeetingDigest;
+  summary: unknown;
 }
 
 /**
  * Two members, weekly meetings of 45 minutes with most of the editing (typing in the notes one
  * character per update, goals, milestones, action items, agenda), and some edits between.
  */
-export function simulate(o: HistoryBenchOptions, userIds: [string, string], onRows: (rows: Row[]) => Promise<void>) {
+export function simulate(
+  o: HistoryBenchOptions,
+  userIds: [string, string],
+  onRows: (rows: Row[]) => Promise<void>,
+  /** At each meeting's end, with the doc as the server holds it (the server stores its end from it). */
+  onMeetingEnd: (m: SimMeeting, doc: Y.Doc) => Promise<void>,
+) {
   const random = rng(16);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const members = userIds.map((id) => ({ id, doc: new Y.Doc() }));
@@ -155,14 +183,16 @@ export function simulate(o: HistoryBenchOptions, userIds: [string, string], onRo
     for (let i = 0; i < o.meetings; i++) {
       const start = Date.UTC(2025, 0, 6, 10) + i * 7 * DAY;
       now = start;
-      const startState = Y.encodeStateAsUpdate(members[0]!.doc);
+      const startDigest = meetingDigest(members[0]!.doc);
       let who = members[i % 2]!;
       for (let k = 0; k < inMeeting; k++) {
         if (random() < 0.01) who = who === members[0] ? members[1]! : members[0]!;
         edit(who);
         now += 2700_000 / inMeeting;
       }
-      meetings.push({ startedAt: new Date(start), endedAt: new Date(now), startState, endSnapshot: Y.encodeStateAsUpdate(members[0]!.doc) });
+      const m: SimMeeting = { startedAt: new Date(start), endedAt: new Date(now), startDigest, summary: summarizeFromDigest(startDigest, members[0]!.doc) };
+      meetings.push(m);
+      await onMeetingEnd(m, members[0]!.doc);
       // Between meetings: three days later, each member a little.
       now = start + 3 * DAY;
       for (let k = 0; k < perMeeting - inMeeting; k++) {
@@ -222,37 +252,45 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
     const empty = Y.encodeStateAsUpdate(new Y.Doc());
     let rawBytes = 0;
     let logged = 0;
-    const { meetings, doc } = await simulate(o, [ana.id, ben.id], async (rows) => {
-      for (let i = 0; i < rows.length; i += COMPACT_AFTER) {
-        const batch = rows.slice(i, i + COMPACT_AFTER);
-        rawBytes += batch.reduce((n, r) => n + r.data.byteLength, 0);
-        logged += batch.length;
-        await db.insert(schema.roomUpdates).values(batch.map((r) => ({ roomId: room.id, data: r.data, authorId: r.authorId, createdAt: r.at })));
-        await store.compact(room.id, empty);
-      }
-    });
     const meetingIds: string[] = [];
-    for (const [i, m] of meetings.entries()) {
-      const start = new Y.Doc();
-      const end = new Y.Doc();
-      Y.applyUpdate(start, m.startState);
-      Y.applyUpdate(end, m.endSnapshot);
-      const [row] = await db
-        .insert(schema.meetings)
-        .values({ roomId: room.id, number: i + 1, startedAt: m.startedAt, endedAt: m.endedAt, startState: m.startState, endSnapshot: m.endSnapshot, summary: summarizeMeeting(start, end) })
-        .returning({ id: schema.meetings.id });
-      start.destroy();
-      end.destroy();
-      meetingIds.push(row!.id);
-      await db.insert(schema.meetingAttendance).values([
-        { meetingId: row!.id, userId: ana.id, joinedAt: m.startedAt, leftAt: m.endedAt },
-        { meetingId: row!.id, userId: ben.id, joinedAt: m.startedAt, leftAt: m.endedAt },
-      ]);
-    }
+    let snapshotsFull = 0;
+    const { meetings, doc } = await simulate(
+      o,
+      [ana.id, ben.id],
+      async (rows) => {
+        for (let i = 0; i < rows.length; i += COMPACT_AFTER) {
+          const batch = rows.slice(i, i + COMPACT_AFTER);
+          rawBytes += batch.reduce((n, r) => n + r.data.byteLength, 0);
+          logged += batch.length;
+          await db.insert(schema.roomUpdates).values(batch.map((r) => ({ roomId: room.id, data: r.data, authorId: r.authorId, createdAt: r.at })));
+          await store.compact(room.id, empty);
+        }
+      },
+      // Each meeting's end is stored the way the meetings service stores it (meetings-service close).
+      async (m, live) => {
+        const [row] = await db
+          .insert(schema.meetings)
+          .values({ roomId: room.id, number: meetingIds.length + 1, startedAt: m.startedAt, endedAt: m.endedAt, startDigest: m.startDigest })
+          .returning({ id: schema.meetings.id });
+        meetingIds.push(row!.id);
+        const base = await getSnapshotTip(db, room.id);
+        const end = encodeMeetingEnd(live, base);
+        if (!end.diff) snapshotsFull++;
+        await saveMeetingEnd(db, row!.id, { roomId: room.id, snapshot: end.data, base: end.diff ? base : null, version: end.version, summary: m.summary });
+        await db.insert(schema.meetingAttendance).values([
+          { meetingId: row!.id, userId: ana.id, joinedAt: m.startedAt, leftAt: m.endedAt },
+          { meetingId: row!.id, userId: ben.id, joinedAt: m.startedAt, leftAt: m.endedAt },
+        ]);
+      },
+    );
     await db.execute(sql`analyze`);
     const size = await historySize(db, room.id);
     const stored = await db.execute(sql`select coalesce(sum(pg_column_size(h.*)), 0) as n from room_history h`);
-    const snaps = await db.execute(sql`select coalesce(sum(coalesce(length(start_state), 0) + coalesce(length(end_snapshot), 0)), 0) as n from meetings`);
+    // Everything the meetings area keeps of the doc: end states (full or differences), the
+    // latest end's version, the start digests (jsonb, as stored).
+    const snaps = await db.execute(
+      sql`select coalesce(sum(coalesce(length(end_snapshot), 0) + coalesce(length(end_version), 0) + coalesce(pg_column_size(start_digest), 0)), 0) as n from meetings`,
+    );
     const num = (r: unknown) => Number((Array.isArray(r) ? (r as Array<{ n: unknown }>) : [])[0]?.n ?? 0);
     const build = {
       ms: Math.round(performance.now() - t0),
@@ -261,6 +299,7 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
       historyBytes: size.bytes,
       historyStoredBytes: num(stored),
       snapshotBytes: num(snaps),
+      snapshotsFull,
       notesChars: notesFragment(doc).toString().length,
       docBytes: Y.encodeStateAsUpdate(doc).byteLength,
     };
@@ -280,7 +319,33 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
       return body;
     };
     const mid = (i: number) => meetingIds[(Math.floor(meetingIds.length / 2) + i) % meetingIds.length]!;
+    // First reads of two ends, before any other end is read (a first read rebuilds an end from
+    // its chain; the node then remembers it, meetings-source): the newest meeting's, and the one
+    // rebuilt from the most bytes (its chain's full state and every difference after it), the
+    // chain's worst case. A few requests first (meeting 2's end is in the first, short chain;
+    // the doc now is as large as the newest end), so that they do not pay for compiling the
+    // node's code: without them, whichever came first took 190–220 ms instead of 30.
+    await get('/history/meetings');
+    for (let i = 0; i < 3; i++) await get(`/meetings/${meetingIds[1]}/state`);
+    for (let i = 0; i < 3; i++) await get(`/state?at=now`);
+    const firstRead = async (path: string) => {
+      collect();
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await get(path);
+      const d = process.cpuUsage(c);
+      return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 };
+    };
+    const meetingStateNewestFirst = await firstRead(`/meetings/${meetingIds.at(-1)}/state`);
+    const longest = (await db.execute(sql`select id, snapshot_chain_bytes as n from meetings order by snapshot_chain_bytes desc nulls last limit 1`)) as unknown as Array<{ id: string; n: number }>;
+    const chainParts = (await db.execute(
+      sql`with recursive c(id, base) as (select id, snapshot_base from meetings where id = ${longest[0]!.id}::uuid union all select m.id, m.snapshot_base from meetings m join c on m.id = c.base) select count(*)::int as n from c`,
+    )) as unknown as Array<{ n: number }>;
+    const meetingStateLongestFirst = await firstRead(`/meetings/${longest[0]!.id}/state`);
+    const longestChain = { bytes: Number(longest[0]!.n), parts: Number(chainParts[0]!.n) };
     const meetingStateMs = await timed(o.samples, (i) => get(`/meetings/${mid(i)}/state`));
+    const meetingStateNewestMs = await timed(o.samples, () => get(`/meetings/${meetingIds.at(-1)}/state`));
+    const meetingStateLongestMs = await timed(o.samples, () => get(`/meetings/${longest[0]!.id}/state`));
     const compareAdjacentMs = await timed(o.samples, (i) => get(`/compare?a=${mid(i)}&b=${mid(i + 1)}`));
     const compareFarMs = await timed(Math.max(3, Math.floor(o.samples / 4)), () => get(`/compare?a=${meetingIds[0]}&b=now`));
     const monthFrom = (i: number) => new Date(meetings[Math.floor(meetings.length / 2)]!.startedAt.getTime() - DAY + i * DAY);
@@ -292,7 +357,7 @@ export async function runHistoryBench(o: HistoryBenchOptions, log: (m: string) =
     });
     const meetingsListMs = await timed(o.samples, () => get('/history/meetings'));
     const stateAtTimeMs = await timed(o.samples, (i) => get(`/state?at=${new Date(monthFrom(i).getTime() + 3.5 * DAY).toISOString()}`));
-    return { options: o, build, meetingsListMs, meetingStateMs, compareAdjacentMs, compareFarMs, timelineMonthMs, timelineMonthGroups: groups, stateAtTimeMs };
+    return { options: o, build, meetingsListMs, meetingStateMs, meetingStateNewestFirst, meetingStateNewestMs, meetingStateLongestFirst, meetingStateLongestMs, longestChain, compareAdjacentMs, compareFarMs, timelineMonthMs, timelineMonthGroups: groups, stateAtTimeMs };
   } finally {
     if (app) await app.close();
     await handle.close();

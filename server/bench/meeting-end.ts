@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
-import { createDb, createRoom, createUser, schema } from '@menteo/db';
+import { createDb, createRoom, createUser, getSnapshotTip, schema } from '@menteo/db';
 import {
   addAction,
   addAgendaItem,
   addMilestone,
   carryOverAgenda,
   createGoal,
+  encodeMeetingEnd,
   goalText,
   markDiscussed,
   meetingDigest,
@@ -34,8 +35,12 @@ export interface MeetingEndResult {
   docBytes: number;
   /** services.meetings.end() on the node: claim, attendance, snapshot + summary + carry-over, store the snapshot and summary. */
   endMs: Summary;
+  /** CPU time of the process (the node, its Postgres client) during that call. */
+  endCpuMs: Summary;
   /** Of that, the in-memory part alone: encode the end state, summarize against the start's digest, carry over. */
   deriveMs: Summary;
+  /** Bytes of the stored end (a difference from the previous end after the first). */
+  snapshotBytes: Summary;
 }
 
 const words = (n: number, seed: number) => Array.from({ length: n }, (_, i) => `word${(i * 7 + seed) % 997}`).join(' ');
@@ -98,27 +103,41 @@ export async function runMeetingEnd(opts: MeetingEndOptions, log: (m: string) =>
     log(`meeting end: a ${(docBytes / 1e6).toFixed(2)} MB room doc, ${opts.meetings} meetings`);
 
     const endMs: number[] = [];
+    const endCpuMs: number[] = [];
     const deriveMs: number[] = [];
+    const snapshotBytes: number[] = [];
     for (let m = 0; m < opts.meetings; m++) {
       const digest = await registry.serverEdit(row.id, (doc) => meetingDigest(doc));
       const { meeting } = await app.services.meetings.start(room);
       await registry.serverEdit(row.id, (doc) => meetingEdits(doc, m));
       // The same in-memory work on a copy, timed alone.
+      const base = await getSnapshotTip(db.db, row.id);
       await registry.serverEdit(row.id, (doc) => {
         const copy = new Y.Doc();
         Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
         const t0 = performance.now();
-        const snapshot = Y.encodeStateAsUpdate(copy);
+        const end = encodeMeetingEnd(copy, base);
         summarizeFromDigest(digest, copy);
         carryOverAgenda(copy, 'Meeting');
-        deriveMs.push(performance.now() - t0 + 0 * snapshot.byteLength);
+        deriveMs.push(performance.now() - t0);
+        snapshotBytes.push(end.data.byteLength);
         copy.destroy();
       });
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await app.services.meetings.end(room, meeting.id);
       endMs.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      endCpuMs.push((c.user + c.system) / 1000);
     }
-    return { options: opts, docBytes, endMs: summarize(endMs), deriveMs: summarize(deriveMs) };
+    return {
+      options: opts,
+      docBytes,
+      endMs: summarize(endMs),
+      endCpuMs: summarize(endCpuMs),
+      deriveMs: summarize(deriveMs),
+      snapshotBytes: summarize(snapshotBytes),
+    };
   } finally {
     await app.close();
     await db.close();

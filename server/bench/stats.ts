@@ -2,6 +2,8 @@
 
 export interface Summary {
   n: number;
+  min: number;
+  p10: number;
   p50: number;
   p90: number;
   p99: number;
@@ -10,13 +12,13 @@ export interface Summary {
 }
 
 export function summarize(samples: number[]): Summary {
-  if (samples.length === 0) return { n: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
+  if (samples.length === 0) return { n: 0, min: NaN, p10: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
   const sorted = Float64Array.from(samples).sort();
   // Nearest-rank percentile: the smallest sample with at least p% of samples at or below it.
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   let sum = 0;
   for (const v of sorted) sum += v;
-  return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]!, mean: sum / sorted.length };
+  return { n: sorted.length, min: sorted[0]!, p10: at(10), p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]!, mean: sum / sorted.length };
 }
 
 export const round = (v: number, digits = 1): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);

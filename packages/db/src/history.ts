@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { rowsOf, splitLengthPrefixed } from './room-log.ts';
+import { getMeetingSnapshotChain } from './meetings.ts';
 
 /*
  * Queries of the history area (issue 16) beyond room-history.ts: a doc's stored parts for a
@@ -145,30 +146,37 @@ export async function historyMeetingsPage(
   return rowsOf<MeetingSqlRow>(result).map(toMeetingRow);
 }
 
-/** One meeting of a room with its end snapshot (unless `withSnapshot` is false), or null (unknown id, or another room's). */
+/**
+ * One meeting of a room, with the parts that rebuild its end state unless `withSnapshot` is
+ * false (getMeetingSnapshotChain), or null (unknown id, or another room's).
+ */
 export async function historyMeeting(
   db: Db,
   roomId: string,
   meetingId: string,
   withSnapshot = true,
-): Promise<(HistoryMeetingRow & { snapshot: Uint8Array | null }) | null> {
-  const snapshot = withSnapshot ? sql`m.end_snapshot` : sql`null::bytea as end_snapshot`;
+): Promise<(HistoryMeetingRow & { snapshot: { ids: string[]; parts: Uint8Array[] } | null }) | null> {
   const result: unknown = await db.execute(sql`
-    select ${meetingRowSql}, ${snapshot} from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
-  const row = rowsOf<MeetingSqlRow & { end_snapshot: Uint8Array | null }>(result)[0];
+    select ${meetingRowSql} from meetings m where m.room_id = ${roomId}::uuid and m.id = ${meetingId}::uuid`);
+  const row = rowsOf<MeetingSqlRow>(result)[0];
   if (!row) return null;
-  const snap = row.end_snapshot;
-  return { ...toMeetingRow(row), snapshot: snap === null ? null : snap instanceof Uint8Array ? snap : new Uint8Array(snap) };
+  const meeting = toMeetingRow(row);
+  const snapshot = withSnapshot && meeting.hasSnapshot ? await getMeetingSnapshotChain(db, roomId, meetingId) : null;
+  return { ...meeting, snapshot };
 }
 
-/** The end snapshot of the room's latest meeting that ended by `at`, or null. */
-export async function latestSnapshotBefore(db: Db, roomId: string, at: Date): Promise<{ endedAt: Date; snapshot: Uint8Array } | null> {
+/** The room's latest meeting that ended by `at` and has a stored end, with the parts that rebuild it, or null. */
+export async function latestSnapshotBefore(
+  db: Db,
+  roomId: string,
+  at: Date,
+): Promise<{ meetingId: string; endedAt: Date; snapshot: { ids: string[]; parts: Uint8Array[] } } | null> {
   const result: unknown = await db.execute(sql`
-    select ended_at, end_snapshot from meetings
+    select id, ended_at from meetings
     where room_id = ${roomId}::uuid and ended_at <= ${iso(at)} and end_snapshot is not null
     order by ended_at desc limit 1`);
-  const row = rowsOf<{ ended_at: Date | string; end_snapshot: Uint8Array }>(result)[0];
+  const row = rowsOf<{ id: string; ended_at: Date | string }>(result)[0];
   if (!row) return null;
-  const snap = row.end_snapshot;
-  return { endedAt: new Date(row.ended_at), snapshot: snap instanceof Uint8Array ? snap : new Uint8Array(snap) };
+  const snapshot = await getMeetingSnapshotChain(db, roomId, row.id);
+  return snapshot ? { meetingId: row.id, endedAt: new Date(row.ended_at), snapshot } : null;
 }

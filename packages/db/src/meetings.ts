@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, max, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { meetingAttendance, meetings, roomMembers, roomSchedules, users } from './schema.ts';
+import { rowsOf } from './room-log.ts';
 
 /** A meeting without its (possibly large) doc states. */
 export interface MeetingRow {
@@ -40,7 +41,7 @@ export async function getOpenMeeting(db: Db, roomId: string): Promise<MeetingRow
  * Opens the room's next meeting unless one is open, and answers the open one either way.
  * The partial unique index (one open meeting per room) decides between concurrent starts on
  * any number of nodes: a losing INSERT … ON CONFLICT DO NOTHING inserts nothing, and the
- * loser reads the winner's row. `startState` is read only when a meeting is created.
+ * loser reads the winner's row. `start` is called only when a meeting is created.
  */
 export async function startMeeting(
   db: Db,
@@ -48,8 +49,8 @@ export async function startMeeting(
     roomId: string;
     startedBy: string | null;
     title?: string | null;
-    /** The doc's full state at start and its digest (room-doc meetingDigest); read only when a meeting is created. */
-    start: () => Promise<{ state: Uint8Array; digest: unknown }>;
+    /** The doc's digest at start (room-doc meetingDigest); read only when a meeting is created. */
+    start: () => Promise<{ digest: unknown }>;
     at?: Date;
   },
 ): Promise<{ meeting: MeetingRow; created: boolean }> {
@@ -65,7 +66,6 @@ export async function startMeeting(
         title: input.title ?? null,
         startedAt: input.at ?? new Date(),
         startedBy: input.startedBy,
-        startState: start.state,
         startDigest: start.digest,
       })
       .onConflictDoNothing()
@@ -116,18 +116,84 @@ export async function claimMeetingEnd(
   return rows[0] ?? null;
 }
 
-export async function saveMeetingEnd(db: Db, meetingId: string, end: { endSnapshot: Uint8Array; summary: unknown }): Promise<void> {
-  await db.update(meetings).set({ endSnapshot: end.endSnapshot, summary: end.summary }).where(eq(meetings.id, meetingId));
+/** The latest stored end of a room that the next end is stored against (room-doc meeting-snapshots.ts). */
+export interface SnapshotTip {
+  id: string;
+  /** Y.encodeSnapshot of that end. */
+  version: Uint8Array;
+  /** Bytes read to rebuild it: its chain's full state and differences. */
+  chainBytes: number;
+  /** Of those, the full state's. */
+  rootBytes: number;
 }
 
-/** The doc's full state at the meeting's end (never compacted), or null while open. */
-export async function getMeetingSnapshot(db: Db, roomId: string, meetingId: string): Promise<Uint8Array | null> {
-  const rows = await db
-    .select({ s: meetings.endSnapshot })
-    .from(meetings)
-    .where(and(eq(meetings.roomId, roomId), eq(meetings.id, meetingId)))
-    .limit(1);
-  return rows[0]?.s ?? null;
+/** The room's latest stored end that keeps its version, or null (no meeting ended yet, or only ends stored before chains). */
+export async function getSnapshotTip(db: Db, roomId: string): Promise<SnapshotTip | null> {
+  const result: unknown = await db.execute(sql`
+    select id, end_version,
+      coalesce(snapshot_chain_bytes, length(end_snapshot)) as chain_bytes,
+      coalesce(snapshot_root_bytes, length(end_snapshot)) as root_bytes
+    from meetings
+    where room_id = ${roomId}::uuid and end_version is not null and end_snapshot is not null
+    order by number desc limit 1`);
+  const row = rowsOf<{ id: string; end_version: Uint8Array; chain_bytes: unknown; root_bytes: unknown }>(result)[0];
+  if (!row) return null;
+  return { id: row.id, version: bytes(row.end_version), chainBytes: Number(row.chain_bytes), rootBytes: Number(row.root_bytes) };
+}
+
+const bytes = (v: Uint8Array | ArrayBufferLike): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v));
+
+/**
+ * Stores a meeting's end: its summary and its state, the whole doc (`base` null) or the
+ * difference from `base`'s end. The start digest has served (the summary is made) and goes. The new end takes over the room's version (the base of the next
+ * end) in the same statement; a chain's bookkeeping (bytes to read) follows from the base's.
+ */
+export async function saveMeetingEnd(
+  db: Db,
+  meetingId: string,
+  end: { roomId: string; snapshot: Uint8Array; base: SnapshotTip | null; version: Uint8Array; summary: unknown },
+): Promise<void> {
+  const size = end.snapshot.byteLength;
+  const chainBytes = end.base ? end.base.chainBytes + size : size;
+  const rootBytes = end.base ? end.base.rootBytes : size;
+  await db.execute(sql`
+    with handed_over as (
+      update meetings set end_version = null
+      where room_id = ${end.roomId}::uuid and id <> ${meetingId}::uuid and end_version is not null
+    )
+    update meetings set
+      end_snapshot = ${end.snapshot}::bytea,
+      snapshot_base = ${end.base?.id ?? null}::uuid,
+      snapshot_chain_bytes = ${chainBytes},
+      snapshot_root_bytes = ${rootBytes},
+      end_version = ${end.version}::bytea,
+      summary = ${JSON.stringify(end.summary)}::jsonb,
+      start_digest = null
+    where id = ${meetingId}::uuid`);
+}
+
+/**
+ * What rebuilds a meeting's end state, in order: the chain's full state, then each difference
+ * up to this meeting's, one statement. `ids` are the meetings whose ends they are. Null while
+ * the meeting is open (or for another room's meeting).
+ */
+export async function getMeetingSnapshotChain(db: Db, roomId: string, meetingId: string): Promise<{ ids: string[]; parts: Uint8Array[] } | null> {
+  const result: unknown = await db.execute(sql`
+    with recursive chain(id, base, data, depth) as (
+      select id, snapshot_base, end_snapshot, 0 from meetings
+      where id = ${meetingId}::uuid and room_id = ${roomId}::uuid and end_snapshot is not null
+      union all
+      select m.id, m.snapshot_base, m.end_snapshot, c.depth + 1 from meetings m join chain c on m.id = c.base
+    )
+    select id, data from chain order by depth desc`);
+  const rows = rowsOf<{ id: string; data: Uint8Array }>(result);
+  if (rows.length === 0) return null;
+  return { ids: rows.map((r) => r.id), parts: rows.map((r) => bytes(r.data)) };
+}
+
+/** The parts that rebuild the doc at the meeting's end (getMeetingSnapshotChain), or null while it is open. */
+export async function getMeetingSnapshot(db: Db, roomId: string, meetingId: string): Promise<Uint8Array[] | null> {
+  return (await getMeetingSnapshotChain(db, roomId, meetingId))?.parts ?? null;
 }
 
 export async function renameMeeting(db: Db, roomId: string, meetingId: string, title: string | null): Promise<MeetingRow | null> {
@@ -172,6 +238,21 @@ export async function syncAttendance(db: Db, meetingId: string, present: readonl
     }
     return toClose.length > 0 || toOpen.length > 0;
   });
+}
+
+/** Opens a stay for each present member in a meeting that has none yet (it just started): one INSERT. */
+export async function openAttendance(db: Db, meetingId: string, present: readonly string[], at: Date): Promise<void> {
+  const users = [...new Set(present)];
+  if (users.length === 0) return;
+  await db.insert(meetingAttendance).values(users.map((userId) => ({ meetingId, userId, joinedAt: at })));
+}
+
+/** Closes every open stay in the meeting (it ended): one statement. */
+export async function closeAttendance(db: Db, meetingId: string, at: Date): Promise<void> {
+  await db
+    .update(meetingAttendance)
+    .set({ leftAt: at })
+    .where(and(eq(meetingAttendance.meetingId, meetingId), isNull(meetingAttendance.leftAt)));
 }
 
 export async function listAttendance(db: Db, meetingIds: readonly string[]): Promise<AttendanceRow[]> {
@@ -242,10 +323,4 @@ export async function listOpenMeetings(db: Db): Promise<MeetingRow[]> {
 export async function roomMemberIds(db: Db, roomId: string): Promise<string[]> {
   const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId));
   return rows.map((r) => r.userId);
-}
-
-/** The doc's full state at the meeting's start, or null. */
-export async function getMeetingStartState(db: Db, meetingId: string): Promise<Uint8Array | null> {
-  const rows = await db.select({ s: meetings.startState }).from(meetings).where(eq(meetings.id, meetingId)).limit(1);
-  return rows[0]?.s ?? null;
 }

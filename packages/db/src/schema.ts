@@ -213,12 +213,23 @@ export const meetings = pgTable(
     /** The member who pressed Start; null when it started by itself (both present). */
     startedBy: uuid('started_by').references(() => users.id, { onDelete: 'set null' }),
     endedBy: uuid('ended_by').references(() => users.id, { onDelete: 'set null' }),
-    /** The room doc's full state at start (Y.encodeStateAsUpdate), so the summary can diff against it. */
-    startState: bytea('start_state'),
-    /** What the summary needs of the start state (room-doc MeetingDigest), so ending never decodes start_state. */
+    /** What the summary needs of the doc at start (room-doc MeetingDigest), while the meeting is open; the doc itself is not kept. */
     startDigest: jsonb('start_digest'),
-    /** The room doc's full state at end, before carry-over; never compacted away. */
+    /**
+     * The room doc at end, before carry-over; never compacted away. The whole doc as one update
+     * when `snapshot_base` is null, else only what changed since that meeting's end (room-doc
+     * meeting-snapshots.ts): the state is the base's state with this applied on top.
+     */
     endSnapshot: bytea('end_snapshot'),
+    // No foreign key: only this server writes it, always a meeting of the same room, and a
+    // self-reference without an index would scan the table per row when a room's meetings go.
+    snapshotBase: uuid('snapshot_base'),
+    /** Bytes read to rebuild this end: the chain's full state plus every difference up to this one (null: a full row from before chains). */
+    snapshotChainBytes: integer('snapshot_chain_bytes'),
+    /** Of those, the chain's full state. */
+    snapshotRootBytes: integer('snapshot_root_bytes'),
+    /** Y.encodeSnapshot (delete set + state vector) of this end, kept only on the room's latest stored end: the next end is stored against it. */
+    endVersion: bytea('end_version'),
     /** MeetingSummary (@menteo/protocol), derived at end. */
     summary: jsonb('summary'),
   },

@@ -17,3 +17,4 @@ export * from './agreement.ts';
 export * from './limits.ts';
 export * from './history/index.ts';
 export * from './meetings.ts';
+export * from './meeting-snapshots.ts';

@@ -27,6 +27,7 @@ import {
   hasItem,
   meetingReportBlocks,
   readAgenda,
+  rebuildMeetingEnd,
   restoreActionItem,
   restoreAgendaItem,
   restoreGoal,
@@ -120,7 +121,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     const snap = await meetings.snapshotBefore(roomId, at);
     if (snap) {
       const after = new Date(snap.endedAt.getTime() - SNAPSHOT_MARGIN_MS);
-      return fold(roomId, [snap.snapshot, ...(await loadRoomWindow(db, roomId, after, at))]);
+      return fold(roomId, [...snap.snapshot, ...(await loadRoomWindow(db, roomId, after, at))]);
     }
     const stored = await loadRoomAsOf(db, roomId, at);
     if (!stored.known) {
@@ -136,7 +137,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
   const meetingDoc = async (roomId: string, m: HistoryMeetingRecord): Promise<PointDoc> => {
     const point: ResolvedPoint = { kind: 'meeting', at: (m.endedAt ?? new Date()).toISOString(), meetingId: m.id };
     if (!m.endedAt) return { point, at: new Date(point.at), doc: await current(roomId) };
-    const doc = m.snapshot ? fold(roomId, [m.snapshot]) : await asOf(roomId, m.endedAt);
+    const doc = m.snapshot ? fold(roomId, m.snapshot) : await asOf(roomId, m.endedAt);
     return { point, at: m.endedAt, doc };
   };
 
@@ -168,7 +169,7 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     }
     const m = isId(point) ? await meetings.get(roomId, point) : null;
     if (m?.endedAt && m.snapshot) {
-      const doc = fold(roomId, [m.snapshot]);
+      const doc = fold(roomId, m.snapshot);
       try {
         const entry = { point: { kind: 'meeting' as const, at: m.endedAt.toISOString(), meetingId: m.id }, at: m.endedAt, reading: readForCompare(doc) };
         readings.set(key, entry);
@@ -390,8 +391,13 @@ export function createHistoryService(ctx: AppContext, deps: HistoryDeps): Histor
     async meetingState(room, meetingId) {
       const m = isId(meetingId) ? await meetings.get(room.id, meetingId) : null;
       if (!m) throw notFoundMeeting();
-      // The stored snapshot is already the doc as one update: sent as it is.
-      if (m.endedAt && m.snapshot) return { update: m.snapshot, point: { kind: 'meeting', at: m.endedAt.toISOString(), meetingId: m.id } };
+      // A full stored end is already the doc as one update and is sent as it is; a chain is
+      // folded once and the result remembered (an ended meeting's end never changes).
+      if (m.endedAt && m.snapshot) {
+        const update = rebuildMeetingEnd(m.snapshot);
+        if (m.snapshot.length > 1) meetings.remember?.(m.id, update);
+        return { update, point: { kind: 'meeting', at: m.endedAt.toISOString(), meetingId: m.id } };
+      }
       const p = await meetingDoc(room.id, m);
       try {
         return { update: Y.encodeStateAsUpdate(p.doc), point: p.point };

@@ -1,10 +1,11 @@
-import * as Y from 'yjs';
 import {
   claimMeetingEnd,
   getMeeting,
+  closeAttendance,
+  openAttendance,
   getMeetingSnapshot,
-  getMeetingStartState,
   getOpenMeeting,
+  getSnapshotTip,
   getSchedules,
   lastMeetingStarts,
   listAttendance,
@@ -30,7 +31,16 @@ import {
   type RoomSchedule,
   type ScheduleBody,
 } from '@menteo/protocol';
-import { asMeetingDigest, carryOverAgenda, docFromStored, meetingDigest, summarizeFromDigest, type MeetingDigest } from '@menteo/room-doc';
+import {
+  asMeetingDigest,
+  carryOverAgenda,
+  docFromStored,
+  encodeMeetingEnd,
+  meetingDigest,
+  rebuildMeetingEnd,
+  summarizeFromDigest,
+  type MeetingDigest,
+} from '@menteo/room-doc';
 import type { AppContext } from '../context.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { MemberRoom } from '../membership/rooms-service.ts';
@@ -98,14 +108,19 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     return row;
   };
 
-  const startOf = (roomId: string) => registry.serverEdit(roomId, (doc) => ({ state: Y.encodeStateAsUpdate(doc), digest: meetingDigest(doc) }));
+  const startOf = (roomId: string) => registry.serverEdit(roomId, (doc) => ({ digest: meetingDigest(doc) }));
 
-  /** The start's digest; a meeting stored without one (none yet: defensive) decodes its start state. */
-  const digestOf = async (meetingId: string, stored: unknown): Promise<MeetingDigest> => {
+  /**
+   * The start's digest. A meeting started before digests were stored (and still open when they
+   * came) has none: the previous meeting's end stands for its start (edits made between the two
+   * then count as the meeting's), else an empty doc.
+   */
+  const digestOf = async (row: MeetingRow, stored: unknown): Promise<MeetingDigest> => {
     const digest = asMeetingDigest(stored);
     if (digest) return digest;
-    const state = await getMeetingStartState(db, meetingId);
-    const { doc } = docFromStored(state ? [state] : []);
+    const [prev] = await listMeetings(db, row.roomId, { before: row.number, limit: 1 });
+    const parts = prev ? await getMeetingSnapshot(db, row.roomId, prev.id) : null;
+    const { doc } = docFromStored(parts ?? []);
     try {
       return meetingDigest(doc);
     } finally {
@@ -113,12 +128,14 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     }
   };
 
-  const open = async (roomId: string, startedBy: string | null, title?: string) => {
+  /** `present`: who is there, when the caller just found out (an automatic start); else asked here. */
+  const open = async (roomId: string, startedBy: string | null, title?: string, present?: readonly string[]) => {
     const result = await startMeeting(db, { roomId, startedBy, title: title ?? null, start: () => startOf(roomId) });
     if (result.created) {
       log.info({ roomId, meetingId: result.meeting.id, number: result.meeting.number, auto: startedBy === null }, 'meeting started');
-      const present = await presentNow(roomId);
-      if (present) await syncAttendance(db, result.meeting.id, present, result.meeting.startedAt);
+      const attending = present ?? (await presentNow(roomId));
+      // A new meeting has no stays yet: one INSERT, not syncAttendance's locking transaction.
+      if (attending) await openAttendance(db, result.meeting.id, attending, result.meeting.startedAt);
       ctx.events.publish('meeting.started', { roomId, meetingId: result.meeting.id });
     }
     return result;
@@ -131,29 +148,29 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
       await found(roomId, meetingId);
       throw new ServiceError('conflict', ErrorCode.Conflict, 'This meeting has already ended.');
     }
-    await syncAttendance(db, claimed.id, [], now);
+    const [, base, startDigest] = await Promise.all([closeAttendance(db, claimed.id, now), getSnapshotTip(db, roomId), digestOf(claimed, claimed.startDigest)]);
     const title = displayTitle(claimed);
-    const startDigest = await digestOf(claimed.id, claimed.startDigest);
     const started = performance.now();
-    // One server transaction on the live doc: the end state as it is, its summary against the
-    // start, then the carry-over, which members see at once and the update log keeps.
-    const { endSnapshot, summary } = await registry.serverEdit(roomId, (doc) => {
-      const endSnapshot = Y.encodeStateAsUpdate(doc);
+    // One server transaction on the live doc: the end state as it is (stored as the difference
+    // from the room's previous end), its summary against the start, then the carry-over, which
+    // members see at once and the update log keeps.
+    const { end, summary } = await registry.serverEdit(roomId, (doc) => {
+      const end = encodeMeetingEnd(doc, base);
       const summary = summarizeFromDigest(startDigest, doc);
       carryOverAgenda(doc, title);
-      return { endSnapshot, summary };
+      return { end, summary };
     });
     const derivedMs = performance.now() - started;
-    await saveMeetingEnd(db, claimed.id, { endSnapshot, summary });
-    log.info({ roomId, meetingId, auto: endedBy === null, derivedMs, snapshotBytes: endSnapshot.byteLength }, 'meeting ended');
+    await saveMeetingEnd(db, claimed.id, { roomId, snapshot: end.data, base: end.diff ? base : null, version: end.version, summary });
+    log.info({ roomId, meetingId, auto: endedBy === null, derivedMs, snapshotBytes: end.data.byteLength, diff: end.diff }, 'meeting ended');
     ctx.events.publish('meeting.ended', { roomId, meetingId });
     return { ...claimed, summary };
   };
 
-  const presentNow = async (roomId: string): Promise<string[] | null> => {
+  const presentNow = async (roomId: string, memberIds?: readonly string[]): Promise<string[] | null> => {
     if (!presence) return null;
     try {
-      const members = new Set(await roomMemberIds(db, roomId));
+      const members = new Set(memberIds ?? (await roomMemberIds(db, roomId)));
       return (await presence(roomId)).filter((u) => members.has(u));
     } catch (err) {
       log.warn({ err, roomId }, 'presence not known');
@@ -167,9 +184,10 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     logger: log,
     async autostart(roomId) {
       const members = await roomMemberIds(db, roomId);
-      const present = await presentNow(roomId);
-      if (members.length < 2 || !present || !members.every((m) => present.includes(m))) return;
-      await open(roomId, null);
+      if (members.length < 2) return;
+      const present = await presentNow(roomId, members);
+      if (!present || !members.every((m) => present.includes(m))) return;
+      await open(roomId, null, undefined, present);
     },
     async autoend(roomId) {
       const present = await presentNow(roomId);
@@ -207,6 +225,21 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     };
   };
 
+  /** Presence changes waiting per room (presenceChanged applies them in order). */
+  const presenceQueues = new Map<string, Promise<void>>();
+  const applyPresence = async (roomId: string, presentUsers: readonly string[]): Promise<void> => {
+    const members = await roomMemberIds(db, roomId);
+    const present = presentUsers.filter((u) => members.includes(u));
+    const meeting = await getOpenMeeting(db, roomId);
+    if (meeting) {
+      if (await syncAttendance(db, meeting.id, present)) ctx.events.publish('meeting.attendance', { roomId, meetingId: meeting.id });
+    }
+    if (members.length >= 2 && members.every((m) => present.includes(m))) timers.everyoneHere(roomId, meeting !== null);
+    else timers.notEveryoneHere(roomId);
+    if (present.length === 0 && meeting) timers.everyoneLeft(roomId);
+    else timers.someoneHere(roomId);
+  };
+
   return {
     async start(room, title) {
       if (room.archivedAt) throw new ServiceError('conflict', ErrorCode.Conflict, 'This room is archived; unarchive it to meet.');
@@ -235,7 +268,8 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
     },
     async snapshot(room, meetingId) {
       await found(room.id, meetingId);
-      return getMeetingSnapshot(db, room.id, meetingId);
+      const parts = await getMeetingSnapshot(db, room.id, meetingId);
+      return parts ? rebuildMeetingEnd(parts) : null;
     },
     async live(roomId) {
       const row = await getOpenMeeting(db, roomId);
@@ -259,17 +293,17 @@ export function createMeetingsService(ctx: AppContext, deps: { registry: RoomReg
       if (!s.nextDueAt) throw new ServiceError('not_found', ErrorCode.NotFound, 'This room has no meeting cadence yet.');
       return nextMeetingIcs({ roomId: room.id, roomTitle: room.title, start: new Date(s.nextDueAt), url: `${baseUrl}/rooms/${room.id}` });
     },
-    async presenceChanged(roomId, presentUsers) {
-      const members = await roomMemberIds(db, roomId);
-      const present = presentUsers.filter((u) => members.includes(u));
-      const meeting = await getOpenMeeting(db, roomId);
-      if (meeting) {
-        if (await syncAttendance(db, meeting.id, present)) ctx.events.publish('meeting.attendance', { roomId, meetingId: meeting.id });
-      }
-      if (members.length >= 2 && members.every((m) => present.includes(m))) timers.everyoneHere(roomId, meeting !== null);
-      else timers.notEveryoneHere(roomId);
-      if (present.length === 0 && meeting) timers.everyoneLeft(roomId);
-      else timers.someoneHere(roomId);
+    presenceChanged(roomId, presentUsers) {
+      // One room's changes are applied in the order they were seen: run concurrently, an older
+      // presence (one member) finishing after a newer one (both) disarmed the automatic start,
+      // and when members arrive together that was most rooms.
+      const run = (presenceQueues.get(roomId) ?? Promise.resolve()).then(() => applyPresence(roomId, presentUsers));
+      const tail = run.catch(() => undefined);
+      presenceQueues.set(roomId, tail);
+      void tail.then(() => {
+        if (presenceQueues.get(roomId) === tail) presenceQueues.delete(roomId);
+      });
+      return run;
     },
     attachPresence(source) {
       presence = source;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { sql } from 'drizzle-orm';
-import { getMeetingSnapshot, type Db } from '@menteo/db';
+import { getMeetingSnapshot, schema, type Db } from '@menteo/db';
 import type { Meeting } from '@menteo/protocol';
 import {
   addAction,
@@ -10,6 +10,7 @@ import {
   createGoal,
   markDiscussed,
   readActions,
+  rebuildMeetingEnd,
   readAgenda,
   readGoals,
   toggleMilestone,
@@ -148,10 +149,12 @@ describe.each(BACKENDS)('meetings on %s', (backend) => {
     const left = await d.execute(sql`select count(*)::int as n from room_updates where room_id = ${roomId}`);
     expect((left as unknown as { rows?: Array<{ n: number }> }).rows?.[0]?.n ?? (left as unknown as Array<{ n: number }>)[0]?.n).toBe(0);
 
-    // Meeting 2's snapshot is the doc exactly as it was when it ended (before its carry-over).
+    // Meeting 2's snapshot is the doc exactly as it was when it ended (before its carry-over),
+    // stored as what changed since meeting 1's end and rebuilt from the two.
     const snap = await getMeetingSnapshot(d, roomId, all[1]!.id);
+    expect(snap).toHaveLength(2);
     const atEnd = docOf(endStates[1]!);
-    const fromSnapshot = docOf(snap!);
+    const fromSnapshot = docOf(rebuildMeetingEnd(snap!));
     expect(sameState(fromSnapshot, atEnd)).toBe(true);
     expect(contentOf(fromSnapshot)).toEqual(contentOf(atEnd));
     expect(readAgenda(fromSnapshot).map((p) => p.text).sort()).toEqual(['Keep 1', 'Keep 2', 'Point 2']);
@@ -209,6 +212,59 @@ describe.each(BACKENDS)('meetings on %s', (backend) => {
     const mentee1 = done.attendance.find((x) => x.userId === mentee.id)!;
     expect(mentee1.intervals.length).toBeGreaterThanOrEqual(1);
     expect(mentee1.intervals.every((x) => x.leftAt !== null)).toBe(true);
+  }, 30_000);
+
+  it('keeps ends stored whole before chains readable, stores the next end whole and the ones after as differences', async () => {
+    const server = await start();
+    const { roomId, mentor } = await createTestRoom(db.handle.db);
+    const api = apiAs(server.url, mentor);
+    const d: Db = db.handle.db;
+    const a = connectClient(server.wsUrl, roomId, { cookie: mentor.cookie });
+    clients.push(a);
+    await waitSynced(a);
+    const held = () => server.app.realtime.registry.peek(roomId)?.doc;
+    const goalTitles = (doc: Y.Doc) => readGoals(doc).map((g) => g.title).sort();
+    const addGoal = async (title: string) => {
+      createGoal(a.doc, { title, createdBy: mentor.id });
+      await waitFor(() => held() !== undefined && goalTitles(held()!).includes(title), `${title} on the server`);
+    };
+
+    // Meeting 1 as the code before chains stored it: the whole doc, no base, no version.
+    await addGoal('Before chains');
+    const legacy = Y.encodeStateAsUpdate(held()!);
+    await d.insert(schema.meetings).values({ roomId, number: 1, startedAt: new Date(Date.now() - 60_000), endedAt: new Date(), endSnapshot: legacy });
+
+    const meet = async (title: string) => {
+      const started = await api.post(`/api/rooms/${roomId}/meetings`);
+      expect(started.status).toBe(201);
+      await addGoal(title);
+      expect((await api.post(`/api/rooms/${roomId}/meetings/${started.body.meeting.id}/end`)).status).toBe(200);
+      return started.body.meeting.id as string;
+    };
+    const m2 = await meet('In meeting 2');
+    const m3 = await meet('In meeting 3');
+    const rows = (await d.execute(
+      sql`select number, snapshot_base is null as whole, end_version is not null as has_version, start_digest is null as digest_gone from meetings where room_id = ${roomId}::uuid order by number`,
+    )) as unknown as { rows?: unknown[] } & unknown[];
+    const list = (rows.rows ?? rows) as Array<{ number: number; whole: boolean; has_version: boolean; digest_gone: boolean }>;
+    // No version on the old row, so meeting 2 is stored whole; meeting 3 on top of it, and only
+    // the newest end keeps the version the next one needs.
+    expect(list.map((r) => [r.number, r.whole, r.has_version, r.digest_gone])).toEqual([
+      [1, true, false, true],
+      [2, true, false, true],
+      [3, false, true, true],
+    ]);
+
+    // Every end reads back as it was, through the API.
+    const all = (await api.get(`/api/rooms/${roomId}/meetings`)).body.meetings as Meeting[];
+    const state = async (id: string) => {
+      const res = await fetch(`${server.url}/api/rooms/${roomId}/meetings/${id}/state`, { headers: { cookie: mentor.cookie } });
+      expect(res.status).toBe(200);
+      return docOf(new Uint8Array(await res.arrayBuffer()));
+    };
+    expect(goalTitles(await state(all.find((m) => m.number === 1)!.id))).toEqual(['Before chains']);
+    expect(goalTitles(await state(m2))).toEqual(['Before chains', 'In meeting 2']);
+    expect(goalTitles(await state(m3))).toEqual(['Before chains', 'In meeting 2', 'In meeting 3']);
   }, 30_000);
 
   it('keeps titles as plain text, validates input and answers 404 for unknown meetings', async () => {
