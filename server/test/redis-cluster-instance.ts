@@ -189,3 +189,49 @@ function canConnect(port: number): Promise<boolean> {
     sock.once('error', () => resolve(false));
   });
 }
+
+export interface CuttableLink {
+  port: number;
+  /** Drops every connection through the link and refuses new ones (a network partition). */
+  cut(): void;
+  heal(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP forwarder to 127.0.0.1:targetPort that the test can cut: one node's view of one Redis node. */
+export async function startCuttableLink(targetPort: number): Promise<CuttableLink> {
+  let isCut = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (isCut) return void client.destroy();
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    cut() {
+      isCut = true;
+      for (const s of sockets) s.destroy();
+    },
+    heal() {
+      isCut = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -6,6 +6,8 @@ export interface RedisClusterBusOptions {
   /** Seed nodes of the Redis Cluster (REDIS_CLUSTER_NODES); any subset of its nodes will do. */
   nodes: ClusterNodeAddress[];
   logger: Logger;
+  /** See RedisClusterConnectionOptions.nodeAddressMap (NAT; the tests use it to cut one node off). */
+  nodeAddressMap?: (address: string) => ClusterNodeAddress | undefined;
   /** Upper bound of the backoff between two attempts to rebuild the connections. */
   maxReconnectDelayMs?: number;
   /** Publishes written but not yet answered; beyond it new ones are dropped, never queued without bound. */
@@ -194,6 +196,7 @@ export class RedisClusterBus implements Bus {
   private makeConnection(role: string, { quiet = false } = {}): RedisClusterConnection {
     return new RedisClusterConnection({
       rootNodes: this.opts.nodes,
+      nodeAddressMap: this.opts.nodeAddressMap,
       logger: this.logger,
       role,
       quiet,

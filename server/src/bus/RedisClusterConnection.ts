@@ -11,6 +11,11 @@ export interface RedisClusterConnectionOptions {
   /** Seed nodes (any of them, masters or replicas): the slot map is read from the first that answers. */
   rootNodes: ClusterNodeAddress[];
   logger: Logger;
+  /**
+   * Where to reach a node that the cluster names by `host:port` (node-redis' nodeAddressMap):
+   * for nodes behind NAT or a port map. The seed nodes are used as given.
+   */
+  nodeAddressMap?: (address: string) => ClusterNodeAddress | undefined;
   /** Names the connection in logs. */
   role: string;
   /** Log outages at debug instead of warn (the socket.io adapter's connection; the bus's own logs them). */
@@ -230,6 +235,7 @@ export class RedisClusterConnection {
     const generation = ++this.generation;
     const cluster = createCluster({
       rootNodes: this.opts.rootNodes.map(({ host, port }) => ({ socket: { host, port } })),
+      ...(this.opts.nodeAddressMap ? { nodeAddressMap: this.opts.nodeAddressMap } : {}),
       defaults: {
         // Commands while a node is not connected fail at once instead of piling up.
         disableOfflineQueue: true,
@@ -243,7 +249,7 @@ export class RedisClusterConnection {
     cluster.on('node-error', (err: unknown, node: unknown) => {
       if (!current()) return;
       if (this.building) return; // the build attempt fails by itself and is retried
-      this.fail('node error', { err, node });
+      this.fail(`node error (${describeNode(node)})`, err);
     });
     this.cluster = cluster;
     try {
@@ -358,6 +364,11 @@ export class RedisClusterConnection {
     }
   }
 }
+
+const describeNode = (node: unknown): string => {
+  const n = node as { host?: unknown; port?: unknown } | undefined;
+  return n?.host !== undefined ? `${String(n.host)}:${String(n.port)}` : 'unknown node';
+};
 
 /** Destroys every client of a cluster client, whatever state each is in (some may be closed already). */
 function teardown(cluster: Cluster): void {
