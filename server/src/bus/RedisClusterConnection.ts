@@ -251,6 +251,12 @@ export class RedisClusterConnection {
       if (this.building) return; // the build attempt fails by itself and is retried
       this.fail(`node error (${describeNode(node)})`, err);
     });
+    // A slot that moved (resharding, or a master demoted by a manual failover) makes Redis drop
+    // our SSUBSCRIBE on it; node-redis re-subscribes on the new owner by itself, and reports
+    // only when that fails: the channel would stay deaf, so rebuild everything instead.
+    cluster.on('sharded-shannel-moved-error', (err: unknown, channel: unknown) => {
+      if (current() && !this.building) this.fail(`could not follow the moved channel ${String(channel)}`, err);
+    });
     this.cluster = cluster;
     try {
       await cluster.connect();
