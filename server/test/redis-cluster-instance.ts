@@ -30,6 +30,8 @@ export interface RedisClusterInstance {
   masterOf(channel: string): Promise<number>;
   /** Current masters' ports. */
   masters(): Promise<number[]>;
+  /** The port of a live replica of that master. */
+  replicaOf(masterPort: number): Promise<number>;
   /** SIGKILL one node (no shutdown, no failover handshake: a crash). */
   kill(port: number): Promise<void>;
   /** Resolves once the cluster is "ok" again with a master for every slot that answers. */
@@ -108,8 +110,8 @@ export async function startRedisCluster(opts: { nodeTimeoutMs?: number } = {}): 
       .trim()
       .split('\n')
       .map((line) => {
-        const [, addr, flags, , , , , state, ...slots] = line.split(' ');
-        return { port: Number(addr!.split('@')[0]!.split(':')[1]), flags: flags!.split(','), state, slots };
+        const [id, addr, flags, masterId, , , , state, ...slots] = line.split(' ');
+        return { id, port: Number(addr!.split('@')[0]!.split(':')[1]), flags: flags!.split(','), masterId, state, slots };
       });
   const masters = async () => (await nodesTable()).filter((n) => n.flags.includes('master') && !n.flags.includes('fail')).map((n) => n.port);
   const masterOf = async (channel: string) => {
@@ -153,6 +155,13 @@ export async function startRedisCluster(opts: { nodeTimeoutMs?: number } = {}): 
     cli,
     masterOf,
     masters,
+    async replicaOf(masterPort) {
+      const table = await nodesTable();
+      const master = table.find((n) => n.port === masterPort);
+      const replica = table.find((n) => n.masterId === master?.id && !n.flags.includes('fail') && nodes.some((x) => x.alive && x.port === n.port));
+      if (!replica) throw new Error(`no live replica of ${masterPort}`);
+      return replica.port;
+    },
     async kill(port) {
       const child = children.get(port);
       const node = nodes.find((n) => n.port === port);
