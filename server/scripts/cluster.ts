@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   let haproxy: HaproxyProcess | null = null;
 
   console.log(`cluster: ${count} nodes${proxyPort === 0 ? '' : ` on ports ${proxyPort + 1}..${proxyPort + count}`}`);
-  console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
+  console.log(`cluster: Postgres ${redact(databaseUrl)}, ${redisUrl ? `Redis ${redact(redisUrl)}` : `Redis Cluster ${clusterNodes}`}`);
   console.log(
     useHaproxy
       ? `cluster: balancer HAProxy (${haproxyBin}, deploy/haproxy.cfg): both members of a room meet on the node its id hashes to`

@@ -251,9 +251,17 @@ export class RedisClusterConnection {
       if (this.building) return; // the build attempt fails by itself and is retried
       this.fail(`node error (${describeNode(node)})`, err);
     });
-    // A slot that moved (resharding, or a master demoted by a manual failover) makes Redis drop
-    // our SSUBSCRIBE on it; node-redis re-subscribes on the new owner by itself, and reports
-    // only when that fails: the channel would stay deaf, so rebuild everything instead.
+    // node-redis re-reads the slot map on a MOVED reply (a master demoted by a planned failover,
+    // a resharding) and then destroys the clients of nodes that are no longer masters — our
+    // SSUBSCRIBEs on that node's sharded connection included, without subscribing them anywhere
+    // else. No error is emitted for that, only the client's "end": so any client of the current
+    // connection that ends while up means the topology changed under us, and everything is
+    // rebuilt (every master keeps a probe subscribed, so node-redis never ends a sharded
+    // connection merely because its last channel was unsubscribed).
+    cluster.on('node-disconnect', (node: unknown) => {
+      if (current() && !this.building) this.fail(`the cluster's topology changed (${describeNode(node)} dropped)`);
+    });
+    // node-redis' own attempt to follow a moved channel, when it fails loudly.
     cluster.on('sharded-shannel-moved-error', (err: unknown, channel: unknown) => {
       if (current() && !this.building) this.fail(`could not follow the moved channel ${String(channel)}`, err);
     });
@@ -304,6 +312,17 @@ export class RedisClusterConnection {
         if (pending.length === 0) break;
         await Promise.all(pending);
         if (!current()) throw new Error('superseded');
+      }
+      // A master demoted by a planned failover (CLUSTER FAILOVER), or a slot moved away from
+      // it, makes Redis drop our SSUBSCRIBEs there (a server-side SUNSUBSCRIBE). node-redis 5.12
+      // removes the channel's listeners and emits "sharded-channel-moved" on the node client,
+      // while its cluster client listens for "server-sunsubscribe" to subscribe them on the new
+      // owner: the two names differ, so the channel silently goes deaf (the planned-failover
+      // test caught it). We listen for the event the client does emit and rebuild at once.
+      for (const master of cluster.masters) {
+        master.pubSub?.client.on('sharded-channel-moved', (channel: unknown) => {
+          if (current() && !this.building) this.fail(`Redis dropped the subscription of ${String(channel)} (its slot moved)`);
+        });
       }
       this.probes = probes;
     } catch (err) {

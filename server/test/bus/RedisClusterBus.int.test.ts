@@ -92,6 +92,8 @@ describe('RedisClusterBus on the shards', () => {
     await b.subscribe(ch, (p) => got.add(p[0]!));
     a.publish(ch, new Uint8Array([1]));
     await waitFor(() => got.has(1), 'the first message');
+    let reconnects = 0;
+    b.onReconnect(() => reconnects++);
     await cluster.cli(replica, 'cluster', 'failover');
     const deadline = Date.now() + 10_000;
     while ((await cluster.masterOf(ch)) !== replica) {
@@ -103,12 +105,14 @@ describe('RedisClusterBus on the shards', () => {
     let n = 2;
     await waitFor(
       () => {
-        if (a.isReady() && n < 250) a.publish(ch, new Uint8Array([n++]));
+        if (a.isReady() && n < 255) a.publish(ch, new Uint8Array([n++]));
         return [...got].some((x) => x > 1);
       },
       'a message through the new master',
       10_000,
     );
+    // Redis dropped the subscription on the demoted master: the bus rebuilt, and its listeners resync.
+    await waitFor(() => reconnects >= 1, 'the rebuilt subscriber to fire onReconnect');
     await cluster.waitHealthy();
   }, 30_000);
 
