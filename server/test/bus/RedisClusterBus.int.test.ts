@@ -4,7 +4,8 @@ import { RedisClusterBus, type RedisClusterBusOptions } from '../../src/bus/Redi
 import { roomChannel } from '../../src/bus/Bus.ts';
 import { busContract } from './bus-contract.ts';
 import { fanoutSuite } from './fanout-suite.ts';
-import { startRedisCluster, type RedisClusterInstance } from '../redis-cluster-instance.ts';
+import { startCuttableLink, startRedisCluster, type RedisClusterInstance } from '../redis-cluster-instance.ts';
+import { freePort } from '../pg-instance.ts';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -80,6 +81,46 @@ describe('RedisClusterBus on the shards', () => {
     await waitFor(() => !a.hasPeers(ch), 'a to count itself alone');
     await b.subscribe(ch, () => {});
     await waitFor(() => a.hasPeers(ch) && b.hasPeers(ch), 'both to see each other');
+  });
+
+  it('starts with a seed node that is down, from the next one', async () => {
+    const bus = await clusterBus({ nodes: [{ host: '127.0.0.1', port: await freePort() }, ...cluster.seeds] });
+    open.push(bus);
+    expect(bus.isReady()).toBe(true);
+  });
+
+  it('starts while the cluster is unreachable, reports not ready and drops publishes, then connects and fires onReconnect once it answers', async () => {
+    const links = await Promise.all(cluster.seeds.map((s) => startCuttableLink(s.port)));
+    const via = new Map(cluster.seeds.map((s, i) => [s.port, links[i]!.port]));
+    try {
+      for (const l of links) l.cut();
+      const opts = {
+        nodes: cluster.seeds.map((s) => ({ host: '127.0.0.1', port: via.get(s.port)! })),
+        nodeAddressMap: (address: string) => ({ host: '127.0.0.1', port: via.get(Number(address.split(':').at(-1)))! }),
+        logger,
+        maxReconnectDelayMs: 100,
+      };
+      const late = new RedisClusterBus(opts);
+      open.push(late);
+      expect(await late.start(300)).toBe(false);
+      let reconnected = false;
+      late.onReconnect(() => (reconnected = true));
+      const ch = roomChannel(`late-${Date.now()}-${Math.random()}`);
+      const got: number[] = [];
+      await late.subscribe(ch, (p) => got.push(p[0]!)); // resolves at once while down
+      late.publish(ch, new Uint8Array([1]));
+      expect(late.stats().dropped).toBe(1);
+      for (const l of links) l.heal();
+      await waitFor(() => reconnected && late.isReady(), 'the first connection', 10_000);
+      const a = await clusterBus();
+      open.push(a);
+      a.publish(ch, new Uint8Array([7]));
+      await waitFor(() => got.length === 1, 'delivery to the subscription made while down');
+      expect(got).toEqual([7]);
+    } finally {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+      for (const l of links) await l.close();
+    }
   });
 
   it('follows a planned failover (CLUSTER FAILOVER on the replica): the channel keeps delivering from its new master', async () => {
