@@ -251,13 +251,12 @@ export class RedisClusterConnection {
       if (this.building) return; // the build attempt fails by itself and is retried
       this.fail(`node error (${describeNode(node)})`, err);
     });
-    // node-redis re-reads the slot map on a MOVED reply (a master demoted by a planned failover,
-    // a resharding) and then destroys the clients of nodes that are no longer masters — our
-    // SSUBSCRIBEs on that node's sharded connection included, without subscribing them anywhere
-    // else. No error is emitted for that, only the client's "end": so any client of the current
-    // connection that ends while up means the topology changed under us, and everything is
-    // rebuilt (every master keeps a probe subscribed, so node-redis never ends a sharded
-    // connection merely because its last channel was unsubscribed).
+    // When node-redis re-reads the slot map (after a MOVED reply) it destroys the clients of
+    // nodes that are no longer masters, a sharded connection with our SSUBSCRIBEs included,
+    // and subscribes those channels nowhere else; that emits no error, only the client's "end".
+    // So a client of the current connection that ends while up means the topology changed
+    // under us, and everything is rebuilt. (Every master keeps a probe subscribed, so
+    // node-redis never ends a sharded connection because its last channel was unsubscribed.)
     cluster.on('node-disconnect', (node: unknown) => {
       if (current() && !this.building) this.fail(`the cluster's topology changed (${describeNode(node)} dropped)`);
     });
