@@ -9,7 +9,7 @@ import { createTestDatabase } from '../test/postgres.ts';
 import { processUsage, startNodeProcess, type NodeProcess } from '../test/process.ts';
 import { provisionRoomsInDb } from '../test/provision.ts';
 import type { BenchRoom, EditKind, GeneratorCommand, GeneratorEvent, GeneratorReport } from './protocol.ts';
-import { startRedis, type BenchRedis } from './redis.ts';
+import { startRedis, startRedisClusterForBench, type BenchRedis, type BenchRedisCluster, type ClusterNodeCounters } from './redis.ts';
 import { postgresBackends, setPriority } from './priority.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -29,6 +29,13 @@ export interface LoadOptions {
    * (scripts/proxy.ts, --affinity room) would pick for the room.
    */
   placement: 'split' | 'affine';
+  /**
+   * With several nodes, what carries the fan-out: 'single' one redis-server (REDIS_URL);
+   * 'cluster-classic' a Redis Cluster (3 masters + 3 replicas) used with classic PUBLISH through
+   * one of its nodes (REDIS_URL; the cluster broadcasts every message to every node);
+   * 'cluster-sharded' the same cluster with sharded pub/sub (REDIS_CLUSTER_NODES).
+   */
+  redis: RedisKind;
   concurrency: number;
   /** Nice value for everything on the measured path (0: unchanged); see priority.ts. */
   priority: number;
@@ -36,6 +43,22 @@ export interface LoadOptions {
   profileDir: string | null;
   /** Extra node flags for the server nodes (e.g. --max-old-space-size=160). */
   nodeArgs: string[];
+}
+
+export type RedisKind = 'single' | 'cluster-classic' | 'cluster-sharded';
+
+/** Per Redis shard (a master and its replica) over the measured window, per edit sent. */
+export interface ShardFigures {
+  /** The shard's master port. */
+  shard: number;
+  /** PUBLISH + SPUBLISH from clients, on any of the shard's nodes. */
+  clientPublishesPerEdit: number;
+  /** Publishes forwarded to the shard's nodes over the cluster bus (classic: every node; sharded: the master's replica). */
+  forwardedPerEdit: number;
+  /** Both: messages the shard's nodes each had to take in and deliver to their subscribers. */
+  handledPerEdit: number;
+  /** Every command the shard's nodes ran, per edit. */
+  commandsPerEdit: number;
 }
 
 export interface NodeFigures {
@@ -81,6 +104,8 @@ export interface LoadResult {
   memoryPerRoomKB: { rss: number; heap: number; rssFromIdle: number };
   generator: Array<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMB: number }>;
   redis: { publishPerEdit: number; commandsPerEdit: number; calls: Record<string, number> } | null;
+  /** Redis Cluster runs only: what each shard handled (a single Redis is one "shard": see redis). */
+  shards: ShardFigures[] | null;
   /** Warnings and errors the nodes logged during the run (count, and the distinct messages). */
   nodeLog: { warnings: number; errors: number; messages: string[] };
   /** 1-minute load average at the end of the measured window (the machine has os.cpus().length cores). */
@@ -225,19 +250,25 @@ const command = (child: ChildProcess, cmd: GeneratorCommand) => child.send(cmd);
 export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Promise<LoadResult> {
   const db = await createTestDatabase();
   let redis: BenchRedis | null = null;
+  let redisCluster: BenchRedisCluster | null = null;
   const nodes: NodeProcess[] = [];
   const generators: ChildProcess[] = [];
   try {
-    if (opts.nodes > 1) redis = await startRedis();
+    if (opts.nodes > 1 && opts.redis === 'single') redis = await startRedis();
+    if (opts.nodes > 1 && opts.redis !== 'single') redisCluster = await startRedisClusterForBench();
     for (let i = 0; i < opts.nodes; i++) {
       nodes.push(
         await startNodeProcess({
           databaseUrl: db.url,
-          redisUrl: redis?.url,
+          redisUrl: redis?.url ?? (opts.redis === 'cluster-classic' ? redisCluster?.firstNodeUrl : undefined),
           nodeId: `bench-${i}`,
           logLevel: 'warn',
           // HEAP_GROWING_PERCENT=0 in the benchmark's environment compares with V8's own policy.
-          env: { BENCH_GC_FILE: gcFileOf(`bench-${i}`), ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}) },
+          env: {
+            BENCH_GC_FILE: gcFileOf(`bench-${i}`),
+            ...(redisCluster && opts.redis === 'cluster-sharded' ? { REDIS_CLUSTER_NODES: redisCluster.env } : {}),
+            ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}),
+          },
           echo: process.env.BENCH_ECHO === '1',
           nodeArgs: ['--expose-gc', '--import', GC_HOOK, ...opts.nodeArgs, ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])],
         }),
@@ -263,7 +294,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     const idle = await Promise.all(nodes.map((n) => settledMemory(n)));
 
     for (let w = 0; w < opts.workers; w++) generators.push(forkGenerator(opts.profileDir));
-    setPriority([...nodes.map((n) => n.pid), ...generators.map((g) => g.pid), redis?.pid], opts.priority);
+    setPriority([...nodes.map((n) => n.pid), ...generators.map((g) => g.pid), redis?.pid, ...(redisCluster?.pids ?? [])], opts.priority);
     // Rooms connect in two halves, with the node's settled memory read after each: the
     // difference is what one more room costs, free of fixed costs that appear only under load
     // (the young generation growing to its --max-semi-space-size, pools, JIT code).
@@ -298,6 +329,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     const halfRooms = rooms.length - Math.ceil(rooms.length / 2);
 
     const redisBefore = redis ? await redis.commandCalls() : null;
+    const clusterBefore = redisCluster ? await redisCluster.counters() : null;
     const reports = generators.map((g) => nextEvent(g, 'report'));
     const drainMs = 10_000;
     for (const g of generators) command(g, { type: 'run', durationMs: opts.durationMs, warmupMs: opts.warmupMs, ratePerClient: opts.rate, drainMs, edit: opts.edit });
@@ -321,6 +353,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     const loadAverage = os.loadavg()[0]!;
     const results = (await Promise.all(reports)) as GeneratorReport[];
     const redisAfter = redis ? await redis.commandCalls() : null;
+    const clusterAfter = redisCluster ? await redisCluster.counters() : null;
     const after = await Promise.all(nodes.map((n) => processUsage(n.pid)));
     const heapAfter = await Promise.all(nodes.map((n) => heapUsed(n)));
 
@@ -335,7 +368,10 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     );
 
     let redisFigures: LoadResult['redis'] = null;
-    if (redisBefore && redisAfter) {
+    let shards: ShardFigures[] | null = null;
+    if (clusterBefore && clusterAfter) {
+      ({ redis: redisFigures, shards } = clusterFigures(clusterBefore, clusterAfter, sent));
+    } else if (redisBefore && redisAfter) {
       const calls: Record<string, number> = {};
       for (const [k, v] of Object.entries(redisAfter)) calls[k] = v - (redisBefore[k] ?? 0);
       const publishes = (calls.publish ?? 0) + (calls.spublish ?? 0);
@@ -389,6 +425,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
         rssMB: r.rssBytes / MB,
       })),
       redis: redisFigures,
+      shards,
       nodeLog: summarizeLogs(nodes),
       loadAverage,
     };
@@ -405,6 +442,7 @@ export async function runLoad(opts: LoadOptions, log: (msg: string) => void): Pr
     for (const n of nodes) await n.stop();
     for (const n of nodes) for (const f of [gcFileOf(n.nodeId), `${gcFileOf(n.nodeId)}.tmp`]) fs.rmSync(f, { force: true });
     await redis?.stop();
+    await redisCluster?.stop();
     await db.drop();
   }
 }
@@ -472,4 +510,35 @@ async function verifyPersisted(
   } finally {
     await sql.end();
   }
+}
+
+/** Calls and cluster-bus forwards between two counter reads, per shard and summed, per edit. */
+function clusterFigures(before: ClusterNodeCounters[], after: ClusterNodeCounters[], sent: number): { redis: LoadResult['redis']; shards: ShardFigures[] } {
+  const calls: Record<string, number> = {};
+  const byShard = new Map<number, { publishes: number; forwarded: number; commands: number }>();
+  for (const a of after) {
+    const b = before.find((x) => x.port === a.port);
+    const delta: Record<string, number> = {};
+    for (const [k, v] of Object.entries(a.calls)) delta[k] = v - (b?.calls[k] ?? 0);
+    for (const [k, v] of Object.entries(delta)) calls[k] = (calls[k] ?? 0) + v;
+    const shard = byShard.get(a.shard) ?? { publishes: 0, forwarded: 0, commands: 0 };
+    shard.publishes += (delta.publish ?? 0) + (delta.spublish ?? 0);
+    shard.forwarded += a.publishReceived - (b?.publishReceived ?? 0) + a.publishShardReceived - (b?.publishShardReceived ?? 0);
+    shard.commands += Object.values(delta).reduce((x, y) => x + y, 0);
+    byShard.set(a.shard, shard);
+  }
+  const publishes = (calls.publish ?? 0) + (calls.spublish ?? 0);
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  return {
+    redis: { publishPerEdit: publishes / sent, commandsPerEdit: total / sent, calls },
+    shards: [...byShard]
+      .sort(([a], [b]) => a - b)
+      .map(([shard, f]) => ({
+        shard,
+        clientPublishesPerEdit: f.publishes / sent,
+        forwardedPerEdit: f.forwarded / sent,
+        handledPerEdit: (f.publishes + f.forwarded) / sent,
+        commandsPerEdit: f.commands / sent,
+      })),
+  };
 }

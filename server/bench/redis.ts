@@ -51,3 +51,62 @@ export async function startRedis(): Promise<BenchRedis> {
     },
   };
 }
+
+/** What one Redis Cluster node handled since start (commands from clients, publishes forwarded by the cluster bus). */
+export interface ClusterNodeCounters {
+  port: number;
+  /** The master's port for a replica, its own for a master: the shard it belongs to. */
+  shard: number;
+  role: 'master' | 'replica';
+  calls: Record<string, number>;
+  /** Classic PUBLISH messages this node received over the cluster bus (each is delivered to its subscribers). */
+  publishReceived: number;
+  /** SPUBLISH messages this node received over the cluster bus (a shard's master forwards them to its replicas). */
+  publishShardReceived: number;
+}
+
+export interface BenchRedisCluster {
+  /** REDIS_CLUSTER_NODES for the nodes. */
+  env: string;
+  /** One node's URL, for classic pub/sub on the cluster (every node must use the same one: PUBSUB NUMSUB is per node). */
+  firstNodeUrl: string;
+  pids: number[];
+  counters(): Promise<ClusterNodeCounters[]>;
+  stop(): Promise<void>;
+}
+
+/** A benchmark-owned Redis Cluster (3 masters + 3 replicas), as the tests start it. */
+export async function startRedisClusterForBench(): Promise<BenchRedisCluster> {
+  const { startRedisCluster } = await import('../test/redis-cluster-instance.ts');
+  const cluster = await startRedisCluster({ nodeTimeoutMs: 5000 });
+  const pids = await Promise.all(cluster.nodes.map(async (n) => Number(/process_id:(\d+)/.exec(await cluster.cli(n.port, 'info', 'server'))?.[1])));
+  return {
+    env: cluster.env,
+    firstNodeUrl: `redis://127.0.0.1:${(await cluster.masters())[0]}`,
+    pids,
+    async counters() {
+      const table = (await cluster.cli(cluster.nodes[0]!.port, 'cluster', 'nodes')).trim().split('\n');
+      const idToPort = new Map(table.map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1]!.split('@')[0]!.split(':')[1])]));
+      return Promise.all(
+        table.map(async (line) => {
+          const [, addr, flags, masterId] = line.split(' ');
+          const port = Number(addr!.split('@')[0]!.split(':')[1]);
+          const replica = flags!.includes('slave');
+          const calls: Record<string, number> = {};
+          for (const m of (await cluster.cli(port, 'info', 'commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]!] = Number(m[2]);
+          const info = await cluster.cli(port, 'cluster', 'info');
+          const stat = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+          return {
+            port,
+            shard: replica ? idToPort.get(masterId!)! : port,
+            role: replica ? ('replica' as const) : ('master' as const),
+            calls,
+            publishReceived: stat('cluster_stats_messages_publish_received'),
+            publishShardReceived: stat('cluster_stats_messages_publishshard_received'),
+          };
+        }),
+      );
+    },
+    stop: () => cluster.destroy(),
+  };
+}

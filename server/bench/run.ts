@@ -11,6 +11,10 @@
  *   npm run bench -- --priority=-10       on a machine busy with other work (see priority.ts)
  *   npm run bench -- --placement affine   several nodes with both members of a room on one node
  *                                         (default split,affine; split is issue 4's case)
+ *   npm run bench -- --scenarios multi --redis single,cluster-classic,cluster-sharded
+ *                                         issue 20: the multi-node load over one Redis, over a Redis
+ *                                         Cluster (3 masters + 3 replicas) with classic PUBLISH, and
+ *                                         with sharded pub/sub: messages each shard handles per edit
  *   npm run bench -- --repeat 5           each load that many times: the table of the median run,
  *                                         and every run's p99 (a shared VM swings run to run)
  *   npm run bench -- --scenarios chat     issue 15's chat: 1,000 rooms × 1 message/s on one node
@@ -28,7 +32,7 @@ import os from 'node:os';
 import { runMeetingEnd } from './meeting-end.ts';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runLoad, type LoadResult } from './load.ts';
+import { runLoad, type LoadResult, type RedisKind } from './load.ts';
 import { startNeighbours } from './neighbours.ts';
 import { runOpenTime, type OpenResult } from './open-time.ts';
 import { runChatBench, type ChatBenchResult } from './chat.ts';
@@ -64,6 +68,8 @@ const { values: args } = parseArgs({
     // split: mentor and mentee on different nodes (issue 4's figure); affine: on the node a
     // room-affine balancer picks (the README's recommended deployment).
     placement: { type: 'string', default: 'split,affine' },
+    // What carries the fan-out with several nodes (issue 20): single, cluster-classic, cluster-sharded.
+    redis: { type: 'string', default: 'single' },
     'open-rooms': { type: 'string', default: '7' },
     'open-updates': { type: 'string', default: '10000' },
     priority: { type: 'string', default: '0' },
@@ -92,6 +98,11 @@ const edits = args.edit.split(',').map((e) => editKind(e.trim()));
 const placements = args.placement.split(',').map((p) => {
   const v = p.trim();
   if (v !== 'split' && v !== 'affine') throw new Error(`--placement must be split or affine, got ${p}`);
+  return v;
+});
+const redisKinds = args.redis.split(',').map((k): RedisKind => {
+  const v = k.trim();
+  if (v !== 'single' && v !== 'cluster-classic' && v !== 'cluster-sharded') throw new Error(`--redis must be single, cluster-classic or cluster-sharded, got ${k}`);
   return v;
 });
 /** Result keys: the first edit kind keeps the plain name (singleNode), later ones get a suffix. */
@@ -148,6 +159,9 @@ async function repeatedLoad(opts: Parameters<typeof runLoad>[0]): Promise<LoadRe
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
   return { ...median, p99Runs: runs.map((r) => r.peerLatencyMs.p99) };
 }
+
+const redisTitle = (k: RedisKind) =>
+  k === 'single' ? 'Redis' : k === 'cluster-classic' ? 'a Redis Cluster, classic pub/sub' : 'a Redis Cluster, sharded pub/sub';
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const ms = (s: Summary, k: 'p50' | 'p99' | 'max') => (s.n ? `${round(s[k], 1)} ms` : 'n/a');
@@ -210,8 +224,15 @@ function loadRows(r: LoadResult & { p99Runs: number[] }): Array<[string, string 
     ]),
   );
   if (r.redis) {
-    rows.push(['Redis PUBLISH per edit', round(r.redis.publishPerEdit, 2), '≤ 2']);
+    rows.push([`Redis ${r.options.redis === 'cluster-sharded' ? 'SPUBLISH' : 'PUBLISH'} per edit`, round(r.redis.publishPerEdit, 2), '≤ 2']);
     rows.push(['Redis commands per edit', round(r.redis.commandsPerEdit, 2)]);
+  }
+  if (r.redis && r.options.redis === 'single') rows.push(['messages the one Redis handles per edit', round(r.redis.publishPerEdit, 2)]);
+  for (const s of r.shards ?? []) {
+    rows.push([
+      `shard :${s.shard} (master + replica): messages handled per edit`,
+      `${round(s.handledPerEdit, 2)} (${round(s.clientPublishesPerEdit, 2)} from nodes + ${round(s.forwardedPerEdit, 2)} over the cluster bus); ${round(s.commandsPerEdit, 2)} commands`,
+    ]);
   }
   return rows;
 }
@@ -325,7 +346,7 @@ async function main(): Promise<void> {
   if (scenarios.has('single')) {
     for (const [i, edit] of edits.entries()) {
       log(`single node: ${load.rooms} rooms × 2 clients × ${load.rate} edit/s (${editTitle(edit)}), ${load.durationMs / 1000} s`);
-      const r = await repeatedLoad({ ...load, nodes: 1, edit, placement: 'split' });
+      const r = await repeatedLoad({ ...load, nodes: 1, edit, placement: 'split', redis: 'single' });
       printTable(`Single node, ${editTitle(edit)} (issue 3)`, loadRows(r));
       results[keyFor('singleNode', edit, i)] = r;
     }
@@ -338,13 +359,19 @@ async function main(): Promise<void> {
   }
   if (scenarios.has('multi')) {
     const nodes = num(args.nodes, 'nodes');
-    for (const placement of placements) {
-      for (const [i, edit] of edits.entries()) {
-        const where = placement === 'split' ? 'mentor and mentee on different nodes' : 'both members on their room’s node (room-affine balancer)';
-        log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, ${where} (${editTitle(edit)})`);
-        const r = await repeatedLoad({ ...load, nodes, edit, placement });
-        printTable(`${nodes} nodes over Redis, ${placement === 'split' ? 'members on different nodes' : 'room-affine'}, ${editTitle(edit)} (issue 4)`, loadRows(r));
-        results[keyFor(placement === 'split' ? 'multiNode' : 'multiNodeAffine', edit, i)] = r;
+    for (const redisKind of redisKinds) {
+      for (const placement of placements) {
+        for (const [i, edit] of edits.entries()) {
+          const where = placement === 'split' ? 'mentor and mentee on different nodes' : 'both members on their room’s node (room-affine balancer)';
+          log(`multi-node: ${nodes} nodes, ${load.rooms} rooms, ${where} (${editTitle(edit)})${redisKind === 'single' ? '' : `, ${redisTitle(redisKind)}`}`);
+          const r = await repeatedLoad({ ...load, nodes, edit, placement, redis: redisKind });
+          printTable(
+            `${nodes} nodes over ${redisTitle(redisKind)}, ${placement === 'split' ? 'members on different nodes' : 'room-affine'}, ${editTitle(edit)} (issue ${redisKind === 'single' ? 4 : 20})`,
+            loadRows(r),
+          );
+          const key = keyFor(placement === 'split' ? 'multiNode' : 'multiNodeAffine', edit, i);
+          results[redisKind === 'single' ? key : `${key}-${redisKind}`] = r;
+        }
       }
     }
   }

@@ -14,7 +14,8 @@
  *
  * Postgres and Redis are required (an embedded PGlite cannot be shared by processes).
  * DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/menteo (created if missing),
- * REDIS_URL to redis://127.0.0.1:6379. Every other variable is passed to the nodes as is.
+ * REDIS_URL to redis://127.0.0.1:6379 (REDIS_CLUSTER_NODES instead: a Redis Cluster). Every
+ * other variable is passed to the nodes as is.
  * Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -73,9 +74,11 @@ async function main(): Promise<void> {
   if (useHaproxy && affinity !== 'none') fail('--affinity is for --proxy builtin; HAProxy is always room-affine');
 
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  // REDIS_CLUSTER_NODES (a Redis Cluster) replaces REDIS_URL; the nodes refuse both at once.
+  const clusterNodes = process.env.REDIS_CLUSTER_NODES || null;
+  const redisUrl = clusterNodes ? null : process.env.REDIS_URL || DEFAULT_REDIS_URL;
   await ensureDatabase(databaseUrl);
-  await ensureRedis(redisUrl);
+  await ensureRedis(redisUrl ?? `redis://${clusterNodes!.split(',')[0]!.trim()}`);
 
   const nodes: Node[] = [];
   let stopping = false;
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
         HOST: '127.0.0.1',
         NODE_ID: id,
         DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
+        ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
   let haproxy: HaproxyProcess | null = null;
 
   console.log(`cluster: ${count} nodes${proxyPort === 0 ? '' : ` on ports ${proxyPort + 1}..${proxyPort + count}`}`);
-  console.log(`cluster: Postgres ${redact(databaseUrl)}, Redis ${redact(redisUrl)}`);
+  console.log(`cluster: Postgres ${redact(databaseUrl)}, ${redisUrl ? `Redis ${redact(redisUrl)}` : `Redis Cluster ${clusterNodes}`}`);
   console.log(
     useHaproxy
       ? `cluster: balancer HAProxy (${haproxyBin}, deploy/haproxy.cfg): both members of a room meet on the node its id hashes to`

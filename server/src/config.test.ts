@@ -46,6 +46,27 @@ describe('parseConfig', () => {
     expect(c.redisUrl).toBe('redis://cache:6379');
   });
 
+  it('takes REDIS_CLUSTER_NODES as a list of host:port seed nodes', () => {
+    const c = parse({ REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001,[::1]:7002' });
+    expect(c.redisUrl).toBeNull();
+    expect(c.redisClusterNodes).toEqual([
+      { host: 'r1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(parse({}).redisClusterNodes).toBeNull();
+  });
+
+  it('refuses REDIS_CLUSTER_NODES together with REDIS_URL, naming both', () => {
+    const msg = failure({ REDIS_URL: 'redis://cache:6379', REDIS_CLUSTER_NODES: 'r1:7000' });
+    expect(msg).toContain('REDIS_CLUSTER_NODES');
+    expect(msg).toContain('REDIS_URL');
+  });
+
+  it.each(['r1', 'redis://r1:7000', 'r1:', ':7000', 'r1:7000,r2', 'r1:99999', ','])('refuses REDIS_CLUSTER_NODES=%s', (v) => {
+    expect(failure({ REDIS_CLUSTER_NODES: v })).toContain('REDIS_CLUSTER_NODES');
+  });
+
   it('treats empty variables as unset', () => {
     expect(parse({ PORT: '', DATABASE_URL: '', REDIS_URL: '' })).toMatchObject({ port: 3000, redisUrl: null, database: { kind: 'pglite' } });
   });

@@ -27,6 +27,19 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /**
+   * Unset → no Redis Cluster. `host:port,host:port,…`: seed nodes of a Redis Cluster (7 or
+   * later); rooms then use sharded pub/sub. Mutually exclusive with REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/,[\]]+):\d{1,5}$/, 'each node must be host:port'))
+        .min(1, 'name at least one node as host:port'),
+    )
+    .optional(),
   /** The URL people open, e.g. https://rooms.example.com. Used for invite links and the Origin check. */
   PUBLIC_URL: z.url().optional(),
   /** Extra allowed Origins, comma-separated (e.g. the Vite dev server). */
@@ -91,6 +104,8 @@ export interface Config {
   host: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
   redisUrl: string | null;
+  /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster (sharded pub/sub), or null. Never set together with redisUrl. */
+  redisClusterNodes: Array<{ host: string; port: number }> | null;
   publicUrl: string | null;
   allowedOrigins: string[];
   trustProxy: boolean;
@@ -136,6 +151,14 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      'Invalid configuration:\n  REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+    );
+  }
+  const clusterNodes = e.REDIS_CLUSTER_NODES?.map(parseHostPort) ?? null;
+  const badPort = clusterNodes?.find((n) => n.port < 1 || n.port > 65535);
+  if (badPort) throw new ConfigError(`Invalid configuration:\n  REDIS_CLUSTER_NODES: port ${badPort.port} is out of range`);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -143,6 +166,7 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR, 'pglite') },
     redisUrl: e.REDIS_URL ?? null,
+    redisClusterNodes: clusterNodes,
     publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')
       .map((s) => s.trim().replace(/\/+$/, ''))
@@ -169,6 +193,12 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     chat: { maxChars: e.CHAT_MAX_CHARS, burst: e.CHAT_BURST, perMinute: e.CHAT_PER_MINUTE },
   };
+}
+
+/** `host:port` or `[ipv6]:port` (validated by the schema) → its parts. */
+function parseHostPort(hostPort: string): { host: string; port: number } {
+  const at = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(hostPort.slice(at + 1)) };
 }
 
 /** Defaults for tests and embedding: an in-memory PGlite, no client dir, quiet logs. */

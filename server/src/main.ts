@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const address = app.http.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { port, host: config.host, database: db.kind, bus: config.redisUrl ? 'redis' : 'memory', heapGrowingPercent: config.heapGrowingPercent },
+    { port, host: config.host, database: db.kind, bus: config.redisClusterNodes ? 'redis-cluster' : config.redisUrl ? 'redis' : 'memory', heapGrowingPercent: config.heapGrowingPercent },
     `Menteo Rooms listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
   );
 

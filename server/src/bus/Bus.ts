@@ -29,9 +29,10 @@ export interface Bus {
   /**
    * Redis only: a fresh publisher/subscriber client pair on the same server for
    * @socket.io/redis-adapter, so that only bus/Redis* builds Redis clients. Typed loosely
-   * because the adapter takes any client; the caller closes them with close().
+   * because the adapter takes any client; the caller closes them with close(). `sharded`:
+   * a Redis Cluster, for the adapter's createShardedAdapter (SPUBLISH/SSUBSCRIBE).
    */
-  adapterClients?(): { pub: unknown; sub: unknown; close(): Promise<void> };
+  adapterClients?(): { pub: unknown; sub: unknown; sharded?: boolean; close(): Promise<void> };
   close(): Promise<void>;
 }
 

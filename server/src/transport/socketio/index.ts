@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { CloseCode } from '@menteo/protocol';
 import type { AppContext } from '../../context.ts';
 import { isAllowedOrigin } from '../../auth/origin.ts';
@@ -27,6 +27,16 @@ const CONCERNS: readonly SocketConcernFactory[] = [presence, roomEvents, meeting
  * the node that holds it, which would force sticky sessions on every load balancer.
  * With `transports: ['websocket']` on both ends any L4/L7 balancer works.
  */
+/**
+ * One Redis: the classic adapter (PUBLISH/SUBSCRIBE). A Redis Cluster: the sharded adapter
+ * (SPUBLISH/SSUBSCRIBE, Redis 7+); its default "dynamic" mode gives each socket.io room its own
+ * channel, so a room's presence events touch one shard and reach only the nodes in that room.
+ */
+function redisAdapter(redis: { pub: unknown; sub: unknown; sharded?: boolean }) {
+  if (redis.sharded) return createShardedAdapter(redis.pub, redis.sub, { channelPrefix: 'menteo:sio' });
+  return createAdapter(redis.pub, redis.sub, { key: 'menteo:sio', requestsTimeout: 3000 });
+}
+
 export function attachSocketIo(server: http.Server, ctx: AppContext, services: Services): { close(): Promise<void> } {
   const log = ctx.logger.child({ part: 'socket.io' });
   // Redis only: the adapter gets its own connection pair, built in bus/ (the only Redis client owner).
@@ -42,7 +52,7 @@ export function attachSocketIo(server: http.Server, ctx: AppContext, services: S
     // the 45 s of socket.io's defaults (25 s interval + 20 s timeout). Both ends use these.
     pingInterval: 2500,
     pingTimeout: 2500,
-    ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: 'menteo:sio', requestsTimeout: 3000 }) } : {}),
+    ...(redis ? { adapter: redisAdapter(redis) } : {}),
   });
   let closed = false;
   // Per node, so a room-affine balancer can be checked: a room's socket.io sockets sit with its doc sockets.
