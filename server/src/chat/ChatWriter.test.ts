@@ -39,6 +39,25 @@ describe('ChatWriter', () => {
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
   });
 
+  it('sends at once to an idle database; the window gathers only while an INSERT runs', async () => {
+    const db = fakeDb();
+    const writer = createChatWriter({ insert: db.insert, commitWindowMs: 10_000, maxPending: 100, logger });
+    const first = writer.write(msg('a'));
+    await tick(20);
+    expect(db.batches.map((b) => b.map((m) => m.body))).toEqual([['a']]);
+    // Another room: a second INSERT is free, but one runs, so it waits for the window…
+    const other = writer.write({ ...msg('b'), roomId: 'r2' });
+    await tick(20);
+    expect(db.batches).toHaveLength(1);
+    // …or for the running INSERT to answer, whichever is first.
+    db.held[0]!.resolve();
+    await first;
+    await tick(5);
+    expect(db.batches[1]!.map((m) => m.body)).toEqual(['b']);
+    db.held[1]!.resolve();
+    expect((await other).id).toBe(2);
+  });
+
   it('holds a room’s later messages until its INSERT answers, then sends them in order', async () => {
     const db = fakeDb();
     const writer = createChatWriter({ insert: db.insert, commitWindowMs: 1, maxPending: 100, logger });

@@ -100,4 +100,33 @@ describe('presence of y-websocket clients', () => {
   it('drops a member whose page went silent though its network stack still answers pings (a browser offline)', async () => {
     expect(await silentMemberGoesAway(true)).toBeLessThan(5500);
   });
+  it('probes only a socket that has gone quiet: one that keeps sending gets no pings or queries', async () => {
+    const { roomId, mentor, mentee } = await createTestRoom(db.handle.db);
+    const open = (cookie: string) =>
+      new Promise<{ ws: WebSocket; probes: () => number }>((resolve, reject) => {
+        const ws = new WebSocket(`${server.wsUrl}${YJS_PATH}/${roomId}`, { headers: { cookie } });
+        let probes = 0;
+        ws.on('ping', () => probes++);
+        ws.on('message', (data: Buffer) => {
+          if (data[0] === 3) probes++; // query awareness
+        });
+        ws.once('open', () => resolve({ ws, probes: () => probes }));
+        ws.once('error', reject);
+      });
+    const busy = await open(mentor.cookie);
+    const quiet = await open(mentee.cookie);
+    // Sync step 1 with an empty state vector, every 300 ms: what a typing member's edits are to the heartbeat.
+    const talk = setInterval(() => busy.ws.send(Uint8Array.of(0, 0, 1, 0)), 300);
+    try {
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(busy.probes()).toBe(0);
+      // The quiet one is probed about every 2 s (a probe, an answer by pong, a tick with no probe) and stays connected.
+      expect(quiet.probes()).toBeGreaterThanOrEqual(2);
+      expect(quiet.ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      clearInterval(talk);
+      busy.ws.close();
+      quiet.ws.close();
+    }
+  });
 });
