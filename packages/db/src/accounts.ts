@@ -1,4 +1,4 @@
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { sessions, users } from './schema.ts';
 
@@ -36,13 +36,20 @@ export async function createSession(db: Db, input: { tokenHash: string; userId: 
 
 /** The user behind a live (unexpired) session, or null. */
 export async function findSessionUser(db: Db, tokenHash: string, now = new Date()): Promise<UserRow | null> {
+  return (await findSessionUsers(db, [tokenHash], now)).get(tokenHash) ?? null;
+}
+
+/** The users behind live sessions, by token hash, in one query (absent: no such live session). */
+export async function findSessionUsers(db: Db, tokenHashes: readonly string[], now = new Date()): Promise<Map<string, UserRow>> {
+  const out = new Map<string, UserRow>();
+  if (tokenHashes.length === 0) return out;
   const rows = await db
-    .select({ user: users })
+    .select({ tokenHash: sessions.tokenHash, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
-  return rows[0]?.user ?? null;
+    .where(and(inArray(sessions.tokenHash, [...new Set(tokenHashes)]), gt(sessions.expiresAt, now)));
+  for (const row of rows) out.set(row.tokenHash, row.user);
+  return out;
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {

@@ -24,14 +24,36 @@ export async function getMembership(
   roomId: string,
   userId: string,
 ): Promise<{ role: Role; archived: boolean } | null> {
+  return (await getMemberships(db, [{ roomId, userId }])).get(membershipKey(roomId, userId)) ?? null;
+}
+
+/** The key of a (room, user) pair in getMemberships' answer. */
+export const membershipKey = (roomId: string, userId: string): string => `${roomId} ${userId}`;
+
+/** Several memberships in one query, keyed by membershipKey (absent: not a member). */
+export async function getMemberships(
+  db: Db,
+  pairs: ReadonlyArray<{ roomId: string; userId: string }>,
+): Promise<Map<string, { role: Role; archived: boolean }>> {
+  const out = new Map<string, { role: Role; archived: boolean }>();
+  if (pairs.length === 0) return out;
+  const wanted = new Set(pairs.map((p) => membershipKey(p.roomId, p.userId)));
   const rows = await db
-    .select({ role: roomMembers.role, archivedAt: rooms.archivedAt })
+    .select({ roomId: roomMembers.roomId, userId: roomMembers.userId, role: roomMembers.role, archivedAt: rooms.archivedAt })
     .from(roomMembers)
     .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
-    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
-    .limit(1);
-  const row = rows[0];
-  return row ? { role: row.role, archived: row.archivedAt !== null } : null;
+    .where(
+      and(
+        inArray(roomMembers.roomId, [...new Set(pairs.map((p) => p.roomId))]),
+        inArray(roomMembers.userId, [...new Set(pairs.map((p) => p.userId))]),
+      ),
+    );
+  // The two lists also match pairs no one asked for; only the asked ones are answered.
+  for (const row of rows) {
+    const key = membershipKey(row.roomId, row.userId);
+    if (wanted.has(key)) out.set(key, { role: row.role, archived: row.archivedAt !== null });
+  }
+  return out;
 }
 
 export interface MemberView {

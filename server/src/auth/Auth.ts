@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'cookie';
 import { SESSION_COOKIE, isId, type Role } from '@menteo/protocol';
-import { findSessionUser, findUserById, getMembership, type Db } from '@menteo/db';
+import { findSessionUsers, findUserById, getMemberships, membershipKey, type Db } from '@menteo/db';
+import { batchLoader } from '../persistence/batch-loader.ts';
 import { hashToken } from './tokens.ts';
 import { signRoomToken, verifyRoomToken } from './room-token.ts';
 import { createDeviceCookies, type DeviceCookies } from './device-cookie.ts';
@@ -44,12 +45,18 @@ export function sessionTokenFrom(req: IncomingMessage): string | null {
 }
 
 export function createAuth(deps: AuthDeps): Auth {
+  // Batched per turn of the event loop (a reconnect storm's upgrades share queries).
+  const sessionUser = batchLoader((hashes: readonly string[]) => findSessionUsers(deps.db, hashes), (hash) => hash);
+  const membership = batchLoader(
+    (pairs: ReadonlyArray<{ roomId: string; userId: string }>) => getMemberships(deps.db, pairs),
+    (p) => membershipKey(p.roomId, p.userId),
+  );
   return {
     devices: createDeviceCookies(deps.tokenSecret),
     async authenticate(req) {
       const session = sessionTokenFrom(req);
       if (session) {
-        const user = await findSessionUser(deps.db, hashToken(session));
+        const user = await sessionUser(hashToken(session));
         if (user) return { userId: user.id, displayName: user.displayName, tokenRoomId: null };
       }
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
@@ -65,8 +72,7 @@ export function createAuth(deps: AuthDeps): Auth {
     async roomRole(principal, roomId) {
       if (!isId(roomId)) return null;
       if (principal.tokenRoomId !== null && principal.tokenRoomId !== roomId) return null;
-      const membership = await getMembership(deps.db, roomId, principal.userId);
-      return membership?.role ?? null;
+      return (await membership({ roomId, userId: principal.userId }))?.role ?? null;
     },
     issueRoomToken(userId, roomId) {
       const expiresAt = new Date(Date.now() + (deps.roomTokenTtlMs ?? 600_000));

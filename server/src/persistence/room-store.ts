@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { compactRoomLog, loadRoomState, type Db } from '@menteo/db';
+import { compactRoomLog, loadStoredDocs, type Db } from '@menteo/db';
+import { batchLoader } from './batch-loader.ts';
 import { foldStored } from '@menteo/room-doc';
 import type { RoomStore } from '../rooms/RoomRegistry.ts';
 import { keepsHistory, mergeHistory } from './history-merge.ts';
@@ -14,9 +15,13 @@ export interface RoomStoreOptions {
 
 /** Rooms in Postgres: checkpoint + log tail (room_checkpoints, room_updates), folded rows kept in room_history. */
 export function createRoomStore(db: Db, options: RoomStoreOptions = { historyMergeWindowMs: 60_000 }): RoomStore {
+  // Rooms opened in the same turn (a reconnect storm) load in one query; 50 at most, as each brings its whole tail.
+  const stored = batchLoader((names: readonly string[]) => loadStoredDocs(db, names), (name) => name, 50);
   return {
     async load(docName) {
-      const { checkpoint, updates } = await loadRoomState(db, docName);
+      const doc = await stored(docName);
+      const checkpoint = doc?.checkpoint ?? null;
+      const updates = doc?.updates ?? [];
       return { parts: checkpoint ? [checkpoint, ...updates] : updates, tailLength: updates.length };
     },
     async compact(docName, inMemory) {
