@@ -4,8 +4,8 @@ import type { Logger } from '../logger.ts';
 /**
  * The chat's group commit, the update log's (persistence/UpdateLog.ts) smaller sibling:
  * messages go to Postgres in one multi-row INSERT, and each `write` resolves only once its row
- * is committed — what the sender's
- * "sent" means, and why every message shown as sent survives `kill -9` of the node.
+ * is committed — what the sender's "sent" means, and why every message shown as sent survives
+ * `kill -9` of the node.
  *
  * When no INSERT is running, what was queued goes at the next turn of the event loop; while one
  * is running, new messages gather for one window (COMMIT_WINDOW_MS) or until it answers,

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
 import { compactRoomLog, loadStoredDocs, type Db } from '@menteo/db';
-import { batchLoader } from './batch-loader.ts';
 import { foldStored } from '@menteo/room-doc';
 import type { RoomStore } from '../rooms/RoomRegistry.ts';
+import { batchLoader } from './batch-loader.ts';
 import { keepsHistory, mergeHistory } from './history-merge.ts';
 
 /** An empty doc as an update: the placeholder checkpoint a first compaction locks. */
