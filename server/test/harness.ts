@@ -30,9 +30,7 @@ export async function createTestDb(backend: Backend): Promise<TestDb> {
     handle,
     url: pg.url,
     async destroy() {
-      // A loaded machine can leave a teardown's queries running past the default 5 s; cutting
-      // them then crashes postgres.js (see DbHandle.close), so they are given time to finish.
-      await handle.close(60);
+      await handle.close();
       await pg.drop();
     },
   };

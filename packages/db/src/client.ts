@@ -23,12 +23,7 @@ export interface DbHandle {
   kind: DbTarget['kind'];
   /** Cheap round trip for /readyz; rejects when the database is unreachable. */
   ping(): Promise<void>;
-  /**
-   * Waits up to `timeoutS` (default 5) for running queries, then cuts the connections. postgres.js
-   * throws an uncaught TypeError when it cuts a connection with a write still queued for its
-   * next turn, so callers that can wait (tests under load) should give queries time to finish.
-   */
-  close(timeoutS?: number): Promise<void>;
+  close(): Promise<void>;
   /** PGlite only: bytes of its WebAssembly memory (Postgres' whole address space), for measuring. */
   memoryBytes?(): number;
 }
@@ -55,7 +50,7 @@ export async function createDb(target: DbTarget): Promise<DbHandle> {
       ping: async () => {
         await client`select 1`;
       },
-      close: (timeoutS = 5) => client.end({ timeout: timeoutS }),
+      close: () => client.end({ timeout: 5 }),
     };
   }
   const pg = await openPglite(target.dataDir);
