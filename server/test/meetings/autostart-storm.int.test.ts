@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '@menteo/db';
 import { createGoal } from '@menteo/room-doc';
 import { createTestDb, startTestServer, type TestDb, type TestServer } from '../harness.ts';
 import { connectClient, createTestRoom, isSaved, waitFor, waitSynced, type TestClient } from '../realtime/clients.ts';
@@ -31,6 +33,17 @@ describe('a storm of automatic meeting starts on postgres', () => {
     // database goes, so none of them meets a dropped database.
     await new Promise((r) => setTimeout(r, 1_500));
     await server?.close();
+    // On a loaded machine they can outlast that: wait until no other backend of this database
+    // is busy (three quiet polls, 20 s at most), or closing the pool cuts a query mid-write.
+    for (let quiet = 0, until = Date.now() + 20_000; quiet < 3 && Date.now() < until; ) {
+      const [row] = rowsOf<{ n: number }>(
+        await db.handle.db.execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()`,
+        ),
+      );
+      quiet = row?.n === 0 ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await db?.destroy();
   });
 
