@@ -36,10 +36,14 @@ export interface PeersOptions {
   p99LimitMs: number;
   /** Nice value for the server under test, its Postgres backends and the generators (0: unchanged); see priority.ts. */
   priority: number;
+  /** Ramps per server, the servers taking turns (ours, peer, ours, peer, …); the summary is the median ramp's. */
+  rounds: number;
 }
 
 export interface PeerStep {
   target: PeerTarget;
+  /** Which ramp of the target this step belongs to (1-based). */
+  round: number;
   rooms: number;
   pass: boolean;
   why: string[];
@@ -197,7 +201,7 @@ function allocatedSoFar(file: string | null): number {
   }
 }
 
-async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, log: (m: string) => void): Promise<PeerStep> {
+async function runStep(target: PeerTarget, rooms: number, round: number, opts: PeersOptions, log: (m: string) => void): Promise<PeerStep> {
   const started = await startTarget(target, rooms, opts.nodeArgs);
   const generators: ChildProcess[] = [];
   try {
@@ -255,6 +259,7 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
     if (!(latency.p99 < opts.p99LimitMs)) why.push(`p99 ${latency.p99.toFixed(1)} ms`);
     const step: PeerStep = {
       target,
+      round,
       rooms,
       pass: why.length === 0,
       why,
@@ -291,24 +296,41 @@ async function runStep(target: PeerTarget, rooms: number, opts: PeersOptions, lo
 export interface PeersResult {
   options: PeersOptions;
   steps: PeerStep[];
-  /** Per target: the last passing step (null: not even the first step passed). */
+  /** Per target: the last passing step of its median ramp (null: not even the first step passed). */
   held: Record<string, PeerStep | null>;
+  /** Per target: rooms held by each ramp, in the order they ran (0: not even the first step). */
+  heldPerRamp: Record<string, number[]>;
+}
+
+/** The ramp with the median rooms held (the lower middle one of an even count). */
+function medianRamp(held: number[]): number {
+  const order = held.map((rooms, i) => ({ rooms, i })).sort((a, b) => a.rooms - b.rooms || a.i - b.i);
+  return order[Math.floor((order.length - 1) / 2)]!.i;
 }
 
 export async function runPeers(opts: PeersOptions, log: (m: string) => void): Promise<PeersResult> {
   const steps: PeerStep[] = [];
-  const held: Record<string, PeerStep | null> = {};
-  for (const target of opts.targets) {
-    held[target] = null;
-    for (const rooms of opts.steps) {
-      log(`${target}: ${rooms} rooms × 2 clients × ${opts.rate} edit/s, ${opts.durationMs / 1000} s`);
-      const step = await runStep(target, rooms, opts, log);
-      steps.push(step);
-      if (!step.pass) break;
-      held[target] = step;
+  const lastPass: Record<string, Array<PeerStep | null>> = {};
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const target of opts.targets) {
+      let held: PeerStep | null = null;
+      for (const rooms of opts.steps) {
+        log(`${target}${opts.rounds > 1 ? ` (ramp ${round} of ${opts.rounds})` : ''}: ${rooms} rooms × 2 clients × ${opts.rate} edit/s, ${opts.durationMs / 1000} s`);
+        const step = await runStep(target, rooms, round, opts, log);
+        steps.push(step);
+        if (!step.pass) break;
+        held = step;
+      }
+      (lastPass[target] ??= []).push(held);
     }
   }
-  return { options: opts, steps, held };
+  const held: Record<string, PeerStep | null> = {};
+  const heldPerRamp: Record<string, number[]> = {};
+  for (const [target, ramps] of Object.entries(lastPass)) {
+    heldPerRamp[target] = ramps.map((s) => s?.rooms ?? 0);
+    held[target] = ramps[medianRamp(heldPerRamp[target])] ?? null;
+  }
+  return { options: opts, steps, held, heldPerRamp };
 }
 
 const f = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -337,9 +359,10 @@ export function peersReport(r: PeersResult): string {
   const out: string[] = [];
   const top = r.options.steps.at(-1)!;
   const heldRooms = (t: PeerTarget) => r.held[t]?.rooms ?? 0;
+  const oneRamp = (n: number) => (n === top ? `≥ ${n} (ramp ended)` : n === 0 ? `< ${r.options.steps[0]}` : String(n));
   const heldText = (t: PeerTarget) => {
-    const n = heldRooms(t);
-    return n === top ? `≥ ${n} (ramp ended)` : n === 0 ? `< ${r.options.steps[0]}` : String(n);
+    const ramps = r.heldPerRamp[t] ?? [];
+    return ramps.length > 1 ? `${oneRamp(heldRooms(t))} (median of ${ramps.join(', ')})` : oneRamp(heldRooms(t));
   };
   out.push(
     ...mdTable(
@@ -363,8 +386,9 @@ export function peersReport(r: PeersResult): string {
     for (const t of r.options.targets) {
       if (t === 'ours') continue;
       const common = Math.min(heldRooms('ours'), heldRooms(t));
-      const ours = r.steps.find((s) => s.target === 'ours' && s.rooms === common);
-      const peer = r.steps.find((s) => s.target === t && s.rooms === common);
+      // From each server's median ramp.
+      const ours = r.steps.find((s) => s.target === 'ours' && s.round === r.held.ours?.round && s.rooms === common);
+      const peer = r.steps.find((s) => s.target === t && s.round === r.held[t]?.round && s.rooms === common);
       const roomsRatio = heldRooms(t) > 0 && heldRooms('ours') > 0 ? ratio(heldRooms('ours'), heldRooms(t)) : 'n/a (a server held no step)';
       ratios.push([
         `ours / ${LABEL[t]}`,
@@ -379,9 +403,10 @@ export function peersReport(r: PeersResult): string {
   out.push('');
   out.push(
     ...mdTable(
-      ['server', 'rooms', 'result', 'p50 / p99', 'server CPU', 'CPU ms / 1,000 edits', 'alloc / edit', 'RSS idle → loaded', 'connect', 'generators CPU · loop p99 / max', 'load avg'],
+      ['server', 'ramp', 'rooms', 'result', 'p50 / p99', 'server CPU', 'CPU ms / 1,000 edits', 'alloc / edit', 'RSS idle → loaded', 'connect', 'generators CPU · loop p99 / max', 'load avg'],
       r.steps.map((s) => [
         s.target,
+        String(s.round),
         String(s.rooms),
         s.pass ? 'pass' : `fail: ${s.why.join(', ')}`,
         `${f(s.peerP50Ms, 1)} / ${f(s.peerP99Ms, 1)} ms`,

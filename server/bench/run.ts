@@ -23,7 +23,9 @@
  *   npm run bench -- --peers              issue 19: ours vs Hocuspocus (memory, extension-database on
  *                                         Postgres) and @y/websocket-server, ramping rooms per server
  *                                         until one fails (peers.ts); --peers-steps 250,500,1000 for
- *                                         the ramp, --peers-targets ours,hocuspocus to pick servers
+ *                                         the ramp, --peers-targets ours,hocuspocus to pick servers;
+ *                                         with --repeat 3 each server ramps three times, taking turns,
+ *                                         and rooms held is the median ramp's
  *   npm run bench -- --neighbours 2       with 2 processes each keeping 60 % of a core busy at the
  *                                         benchmark's priority: a repeatable squeeze (neighbours.ts)
  */
@@ -334,10 +336,10 @@ async function main(): Promise<void> {
     const steps = (args['peers-steps'] ?? (quick ? '50,100' : '250,500,1000,1500,2000,2500,3000,4000')).split(',').map((v) => num(v.trim(), 'peers-steps'));
     const durationMs = num(quick ? '6' : args['peers-duration'], 'peers-duration') * 1000;
     const r = await runPeers(
-      { targets, steps, durationMs, warmupMs: Math.min(load.warmupMs, durationMs / 3), rate: load.rate, workers: load.workers, concurrency: load.concurrency, nodeArgs: load.nodeArgs, p99LimitMs: 50, priority },
+      { targets, steps, durationMs, warmupMs: Math.min(load.warmupMs, durationMs / 3), rate: load.rate, workers: load.workers, concurrency: load.concurrency, nodeArgs: load.nodeArgs, p99LimitMs: 50, priority, rounds: repeat },
       log,
     );
-    console.log(`\nPeers (issue 19): ${steps.join(', ')} rooms × 2 clients × ${load.rate} edit/s, ${durationMs / 1000} s per step\n`);
+    console.log(`\nPeers (issue 19): ${steps.join(', ')} rooms × 2 clients × ${load.rate} edit/s, ${durationMs / 1000} s per step${repeat > 1 ? `, ${repeat} ramps per server` : ''}\n`);
     console.log(peersReport(r));
     results.peers = r;
     // The peers run stands alone unless scenarios were asked for too.

@@ -136,6 +136,66 @@ describe('summarizeMeeting', () => {
     writeNotes(doc, 'start');
     expect(notesWords(doc)).toEqual(['end', 'start']);
   });
+
+  it('keeps counting notes words right across edits, deleted paragraphs, merges and counts inside a transaction', () => {
+    // The counts are kept per doc between calls (a node is read again only when it changed):
+    // after every step the words the summary sees must equal those of a fresh copy of the doc.
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const vocabulary = ['goal', 'plan', 'ship', 'read', 'constructor', '__proto__', 'toString', 'café', 'x'];
+    const phrase = () => Array.from({ length: 1 + rand(5) }, () => vocabulary[rand(vocabulary.length)]).join(rand(3) === 0 ? '  ' : ' ');
+    const texts = (doc: Y.Doc): Y.XmlText[] => {
+      const out: Y.XmlText[] = [];
+      const walk = (n: unknown): void => {
+        if (n instanceof Y.XmlText) out.push(n);
+        else if (n instanceof Y.XmlElement || n instanceof Y.XmlFragment) n.toArray().forEach(walk);
+      };
+      walk(notesFragment(doc));
+      return out;
+    };
+    const other = new Y.Doc();
+    const doc = new Y.Doc();
+    const start = snapshotOf(doc);
+    const edit = (d: Y.Doc): void => {
+      const ts = texts(d);
+      const op = rand(7);
+      if (op === 0 || ts.length === 0) writeNotes(d, phrase());
+      else if (op === 1) notesFragment(d).delete(rand(notesFragment(d).length), 1);
+      else if (op === 2) {
+        const t = ts[rand(ts.length)]!;
+        if (t.length > 0) t.delete(rand(t.length), 1 + rand(3));
+      } else if (op === 3) {
+        // A list: text nested two levels down, written in the same transaction as its creation.
+        d.transact(() => {
+          const list = new Y.XmlElement('bulletList');
+          const item = new Y.XmlElement('listItem');
+          const t = new Y.XmlText();
+          item.insert(0, [t]);
+          list.insert(0, [item]);
+          notesFragment(d).insert(0, [list]);
+          t.insert(0, phrase());
+        });
+      } else if (op === 4) {
+        // Counted inside a transaction that then writes into a node it created.
+        d.transact(() => {
+          const t = writeNotes(d, phrase());
+          summarizeMeeting(start, d);
+          t.insert(t.length, ` ${phrase()}`);
+          ts[0]?.insert(0, `${phrase()} `);
+        });
+      } else if (op === 5) ts[rand(ts.length)]!.format(0, 2, { bold: true });
+      else {
+        const t = ts[rand(ts.length)]!;
+        t.insert(rand(t.length + 1), rand(2) === 0 ? phrase() : ` ${phrase()} `);
+      }
+    };
+    for (let step = 0; step < 400; step++) {
+      edit(rand(3) === 0 ? other : doc);
+      if (rand(4) === 0) sync(doc, other);
+      expect(summarizeMeeting(start, doc).notes, `step ${step}`).toEqual(summarizeMeeting(start, snapshotOf(doc)).notes);
+    }
+    expect(notesWords(doc).length).toBeGreaterThan(20);
+  });
 });
 
 describe('carryOverAgenda', () => {
