@@ -137,6 +137,16 @@ describe('summarizeMeeting', () => {
     expect(notesWords(doc)).toEqual(['end', 'start']);
   });
 
+  it('counts words that are also names on every object', () => {
+    const doc = new Y.Doc();
+    const start = snapshotOf(doc);
+    writeNotes(doc, 'constructor toString __proto__ hasOwnProperty');
+    expect(summarizeMeeting(start, doc).notes).toEqual({ wordsAdded: 4, wordsRemoved: 0 });
+    const end = snapshotOf(doc);
+    notesFragment(doc).delete(0, 1);
+    expect(summarizeMeeting(end, doc).notes).toEqual({ wordsAdded: 0, wordsRemoved: 4 });
+  });
+
   it('keeps counting notes words right across edits, deleted paragraphs, merges and counts inside a transaction', () => {
     // The counts are kept per doc between calls (a node is read again only when it changed):
     // after every step the words the summary sees must equal those of a fresh copy of the doc.
