@@ -37,7 +37,11 @@ export interface MeetingEndResult {
   endMs: Summary;
   /** CPU time of the process (the node, its Postgres client) during that call. */
   endCpuMs: Summary;
-  /** Of that, the in-memory part alone: encode the end state, summarize against the start's digest, carry over. */
+  /**
+   * The in-memory part alone (encode the end state, summarize against the start's digest, carry
+   * over) on a fresh copy of the doc: what the first end after a node (re)loaded the room costs,
+   * as the notes' word counts are not kept for the copy yet (room-doc meetings.ts).
+   */
   deriveMs: Summary;
   /** Bytes of the stored end (a difference from the previous end after the first). */
   snapshotBytes: Summary;
@@ -110,7 +114,7 @@ export async function runMeetingEnd(opts: MeetingEndOptions, log: (m: string) =>
       const digest = await registry.serverEdit(row.id, (doc) => meetingDigest(doc));
       const { meeting } = await app.services.meetings.start(room);
       await registry.serverEdit(row.id, (doc) => meetingEdits(doc, m));
-      // The same in-memory work on a copy, timed alone.
+      // The same in-memory work on a fresh copy, timed alone (the notes' word counts cold).
       const base = await getSnapshotTip(db.db, row.id);
       await registry.serverEdit(row.id, (doc) => {
         const copy = new Y.Doc();

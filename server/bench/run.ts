@@ -414,7 +414,7 @@ async function main(): Promise<void> {
       ['machine load (1 min avg, 2 cores)', round(os.loadavg()[0] ?? 0, 1)],
       ['end (claim, snapshot, summary, carry-over, store): wall p50', spread(r.endMs), '≤ 50 ms'],
       ['  CPU of the node process in that call, p50', spread(r.endCpuMs), '≤ 50 ms'],
-      ['  of which in memory (encode, summarize, carry over) p50', spread(r.deriveMs)],
+      ['  in memory (encode, summarize, carry over) on a fresh copy of the doc, as when a node has just loaded the room, p50', spread(r.deriveMs)],
       ['  stored end bytes p50 / max', `${round(r.snapshotBytes.p50, 0)} / ${round(r.snapshotBytes.max, 0)}`],
       ['  meetings', String(r.endMs.n)],
     ]);
