@@ -28,4 +28,36 @@ describe('batchLoader', () => {
     expect(results.slice(0, 6).map((r) => (r.status === 'fulfilled' ? r.value : null))).toEqual([2, 4, 6, 8, 10, 12]);
     expect(results[6]).toMatchObject({ status: 'rejected' });
   });
+
+  it('gathers what is asked while batches run into the next one, and starts a lone lookup at once', async () => {
+    const fetched: string[][] = [];
+    const answers: Array<() => void> = [];
+    const load = batchLoader(
+      (keys: readonly string[]) =>
+        new Promise<Map<string, string>>((resolve) => {
+          fetched.push([...keys]);
+          answers.push(() => resolve(new Map(keys.map((k) => [k, k.toUpperCase()]))));
+        }),
+      (k) => k,
+      500,
+      1,
+    );
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = load('a');
+    await turn();
+    expect(fetched).toEqual([['a']]);
+    // One key per turn, as a storm's upgrades arrive, while the first batch runs.
+    const later: Array<Promise<string | null>> = [];
+    for (const k of ['b', 'c', 'd']) {
+      later.push(load(k));
+      await turn();
+    }
+    expect(fetched).toEqual([['a']]);
+    answers.shift()!();
+    expect(await first).toBe('A');
+    await turn();
+    expect(fetched).toEqual([['a'], ['b', 'c', 'd']]);
+    answers.shift()!();
+    expect(await Promise.all(later)).toEqual(['B', 'C', 'D']);
+  });
 });
