@@ -4,10 +4,11 @@ import DataLoader from 'dataloader';
  * Lookups go to the database in batches: a connect storm's thousands of session, membership
  * and room reads become tens of queries, where each was its own round trip (and a socket write
  * to Postgres) before. A batch starts after the turn's I/O callbacks, so every upgrade read in
- * that turn joins it; while `maxInFlight` batches are already running, the next one waits for
- * one of them to answer and gathers every lookup asked for meanwhile (a storm's upgrades arrive
- * one or two per turn, so batching by turn alone left most queries single). An idle loader
- * starts a batch at once, so a lone lookup never waits.
+ * that turn joins it; while `maxInFlight` batches (one by default) are already running, the
+ * next one waits for one of them to answer and gathers every lookup asked for meanwhile. A
+ * storm's upgrades arrive one or two per turn, so batching by turn alone left most queries
+ * single; with two batches in flight a storm of 2,000 clients still sent 1,618 queries, with
+ * one 991. An idle loader starts a batch at once, so a lone lookup never waits.
  *
  * Nothing is cached: every call reads rows as they are when its batch runs, so a revoked
  * session or membership is seen at once. `fetch` answers the keys it found in a map keyed by
@@ -17,7 +18,7 @@ export function batchLoader<K, V>(
   fetch: (keys: readonly K[]) => Promise<Map<string, V>>,
   keyOf: (key: K) => string,
   maxBatchSize = 500,
-  maxInFlight = 2,
+  maxInFlight = 1,
 ): (key: K) => Promise<V | null> {
   let inFlight = 0;
   const waiting: Array<() => void> = [];
